@@ -56,7 +56,8 @@ class LoadedProgram:
 def program_files(roots: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for root in roots:
-        files.extend(sorted(root.rglob("*.yaml")) if root.is_dir() else [root])
+        found = sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
+        files.extend(f for f in found if not f.name.startswith("_"))  # _*.yaml: notes, not programs
     return files
 
 
@@ -166,8 +167,11 @@ def check_references(programs: list[LoadedProgram]) -> list[CatalogIssue]:
     return issues
 
 
-def load_programs(roots: Iterable[Path] = (CATALOG_DIR,)) -> list[Program]:
-    """Every program under the roots, validated; raises CatalogError listing every problem."""
+def load_programs(roots: Iterable[Path] = (CATALOG_DIR,), partial: bool = False) -> list[Program]:
+    """Every program under the roots, validated; raises CatalogError listing every problem.
+
+    ``partial`` skips the check that related programs exist (for a directory that is part of a catalog).
+    """
     roots = list(roots)
     loaded: list[LoadedProgram] = []
     issues: list[CatalogIssue] = []
@@ -176,7 +180,8 @@ def load_programs(roots: Iterable[Path] = (CATALOG_DIR,)) -> list[Program]:
         got, bad = parse_file(path, root)
         loaded.extend(got)
         issues.extend(bad)
-    issues.extend(check_references(loaded))
+    references = check_references(loaded)
+    issues.extend(i for i in references if not (partial and i.field.startswith("relations.")))
     if issues:
         raise CatalogError(issues)
     return [lp.program for lp in loaded]

@@ -24,7 +24,7 @@ RelationType = Literal["requires", "bonus", "modifies", "excludes", "succeeds"]
 AppliesVia = Literal[
     "company", "shokokai", "bank", "municipality", "fund", "support_org", "prefecture", "consortium", "other",
 ]
-PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*[a-z0-9]$")
+PROGRAM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*[A-Za-z0-9]$")
 
 
 class Strict(BaseModel):
@@ -164,7 +164,7 @@ class Program(Strict):
     @classmethod
     def _id(cls, value: str) -> str:
         if not PROGRAM_ID.match(value):
-            raise ValueError("id must be lower-case ascii letters, digits, '_' or '-'")
+            raise ValueError("id must be ascii letters, digits, '_' or '-'")
         return value
 
     @field_validator("purposes")

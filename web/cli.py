@@ -14,9 +14,9 @@ catalog_app = typer.Typer(help="Check, load and count the catalog.", no_args_is_
 app.add_typer(catalog_app, name="catalog")
 
 
-def _load(dirs: list[Path] | None) -> list:
+def _load(dirs: list[Path] | None, partial: bool = False) -> list:
     try:
-        return load_programs(dirs or [CATALOG_DIR])
+        return load_programs(dirs or [CATALOG_DIR], partial=partial)
     except CatalogError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
@@ -26,9 +26,10 @@ def _load(dirs: list[Path] | None) -> list:
 def catalog_validate(
     dirs: list[Path] = typer.Option(None, "--dir", help="catalog directories (default: the packaged catalog)"),
     cases: bool = typer.Option(True, help="also run every program's cases"),
+    partial: bool = typer.Option(False, help="allow relations to programs outside these directories"),
 ) -> None:
     """Validate every program file; report file, field and line for each problem."""
-    programs = _load(dirs)
+    programs = _load(dirs, partial)
     typer.echo(f"{len(programs)} programs valid")
     if cases:
         count, failures = run_cases(programs)
