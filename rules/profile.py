@@ -216,13 +216,13 @@ def _explain(item: Any, prefix: str) -> FieldError:
     loc = [str(part) for part in item.get("loc", ())]
     path = ".".join(([prefix] if prefix else []) + loc) or (prefix or "profile")
     label = FIELD_LABELS.get(loc[0], loc[0]) if loc else "プロフィール"
-    ja, en = _messages(item, label)
+    ja, en = messages_for(item, label)
     return FieldError(field=path, message=ja, message_en=en)
 
 
-def _messages(item: Any, label: str) -> tuple[str, str]:
+def messages_for(item: Any, label: str) -> tuple[str, str]:
     kind = item.get("type", "")
-    ctx = item.get("ctx") or {}
+    ctx = {k: _plain_number(v) for k, v in (item.get("ctx") or {}).items()}
     message = str(ctx.get("error", item.get("msg", "")))
     for key, (ja, en) in _CUSTOM_MESSAGES.items():
         if message.startswith(key) or message.startswith(f"Value error, {key}"):
@@ -286,6 +286,15 @@ _TYPE_MESSAGES: dict[str, tuple[str, str]] = {
     "dict_type": ("{label}は項目名と値の組（オブジェクト）で入力してください。", "Must be an object."),
     "json_invalid": ("JSONとして読めません。", "The body is not valid JSON."),
 }
+
+
+def _plain_number(value: Any) -> Any:
+    """100.0 → 100, 1000000 → 1,000,000 (for messages)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value
 
 
 def validate_profile(data: Any) -> CompanyProfile:

@@ -1,0 +1,106 @@
+"""The partner API v1 on SQLite and PostgreSQL: verdicts with reasons, and problem+json for bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from programs.catalog import Catalog
+from programs.loader import load_programs
+from programs.store import publish_catalog
+from web.app import create_app
+from web.settings import Settings
+
+PROGRAM = "chusho_toshi_sokushin_zeisei"
+SMALL_MAKER = {
+    "as_of": "2022-06-01", "industry": "E", "legal_form": "kabushiki", "capital_yen": 10_000_000, "employees": 20,
+    "large_company_share_pct": 0, "largest_large_company_share_pct": 0, "avg_taxable_income_yen": 30_000_000,
+}
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    programs = load_programs()
+    publish_catalog(engine, programs, Catalog(programs).content_hash, source="test")
+    app = create_app(Settings(environment="test", database_url="sqlite://"), engine=engine)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_eligibility_gives_each_programs_verdict_with_reasons_and_sources(client: TestClient) -> None:
+    response = client.post("/api/v1/eligibility", json={"profile": SMALL_MAKER, "program_ids": [PROGRAM]})
+    assert response.status_code == 200
+    [result] = response.json()["results"]
+    assert result["program"]["id"] == PROGRAM and result["program"]["kind"] == "tax"
+    assert (result["status"], result["status_label"]) == ("eligible", "対象")
+    [reason] = result["reasons"]
+    assert reason["outcome"] == "pass"
+    assert "租税特別措置法上の中小企業者に当たります" in reason["text"]
+    assert (reason["source"]["document"], reason["source"]["line"]) == ("003_98a7ad4e509f988b.txt", 2217)
+    assert {p["name"] for p in reason["parameters"]} >= {"tax_sme.max_capital_yen"}
+
+
+def test_unknown_facts_make_a_program_undetermined_and_are_named(client: TestClient) -> None:
+    profile = {k: v for k, v in SMALL_MAKER.items() if k not in ("large_company_share_pct", "largest_large_company_share_pct")}
+    result = client.post("/api/v1/eligibility", json={"profile": profile, "program_ids": [PROGRAM]}).json()["results"][0]
+    assert result["status"] == "undetermined"
+    assert set(result["missing_facts"]) == {"large_company_share_pct", "largest_large_company_share_pct"}
+
+
+def test_recommendations_rank_eligible_first_and_leave_out_ineligible(client: TestClient) -> None:
+    body = client.post("/api/v1/recommendations", json={"profile": SMALL_MAKER, "limit": 50}).json()
+    statuses = [r["status"] for r in body["results"]]
+    assert "ineligible" not in statuses
+    assert statuses == sorted(statuses, key=lambda s: s != "eligible")
+    assert body["counts"]["eligible"] >= 1
+    assert body["catalog_version"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"profile": {"employees": "many"}}, "profile.employees"),
+        ({"profile": {"prefecture": "Tokyo"}}, "profile.prefecture"),
+        ({"profile": {}, "limit": 0}, "limit"),
+        ({}, "profile"),
+        ({"profile": {"certifications": ["nope"]}}, "profile.certifications"),
+    ],
+)
+def test_a_malformed_profile_gets_a_422_problem_naming_the_field(client: TestClient, body: dict, field: str) -> None:
+    response = client.post("/api/v1/recommendations", json=body)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == 422
+    fields = {e["field"]: e for e in problem["errors"]}
+    assert field in fields
+    assert fields[field]["message"] and fields[field]["message_en"]
+
+
+def test_unknown_program_ids_are_a_422_not_a_500(client: TestClient) -> None:
+    response = client.post("/api/v1/eligibility", json={"profile": {}, "program_ids": ["no_such_program"]})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "program_ids"
+
+
+def test_a_body_that_is_not_json_gets_a_422(client: TestClient) -> None:
+    response = client.post("/api/v1/recommendations", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["ready"] is True and ready["programs"] >= 1
+
+
+def test_without_a_loaded_catalog_the_api_says_so_with_503(engine: Engine) -> None:
+    app = create_app(Settings(environment="test", database_url="sqlite://"), engine=engine)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        response = c.post("/api/v1/recommendations", json={"profile": {}})
+        assert response.status_code == 503
+        assert c.get("/readyz").status_code == 503

@@ -1,0 +1,82 @@
+"""Verdicts and programs rendered as API data (the API only renders what the engine decided)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.recommend import RecommendationSet
+from programs.schema import Program, Relation
+from programs.verdict import Verdict, certification_label
+from rules.analysis import STATUS_JA
+
+
+def program_out(program: Program) -> dict[str, Any]:
+    return {
+        "id": program.id,
+        "name": program.name,
+        "name_en": program.name_en,
+        "kind": program.kind,
+        "kind_label": program.kind_ja,
+        "ministry": program.ministry,
+        "implementing_body": program.implementing_body,
+        "summary": program.summary,
+        "summary_en": program.summary_en,
+        "url": program.url,
+        "prefectures": program.prefectures,
+        "purposes": program.purposes,
+        "sources": [s.model_dump(exclude_none=True, include={"document", "line", "record", "url", "title"})
+                    for s in program.sources],
+        "attribution": program.attribution,
+    }
+
+
+def relation_out(relation: Relation) -> dict[str, Any]:
+    return {
+        "type": relation.type,
+        "program": relation.program,
+        "certification": relation.certification,
+        "label": certification_label(relation.certification) if relation.certification else relation.program,
+        "text": relation.text,
+        "text_en": relation.text_en,
+        "source": relation.source.model_dump(exclude_none=True),
+    }
+
+
+def verdict_out(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "program": program_out(verdict.program),
+        "status": verdict.status,
+        "status_label": STATUS_JA[verdict.status],
+        "reasons": [r.as_dict() for r in verdict.reasons],
+        "missing_facts": verdict.missing_facts,
+        "bonuses": [relation_out(r) for r in verdict.bonuses],
+        "requires": [relation_out(r) for r in verdict.requires],
+        "benefit_estimate": verdict.benefit_estimate.as_dict() if verdict.benefit_estimate else None,
+        "deadline": verdict.deadline,
+        "open": verdict.open,
+        "near_misses": [n.as_dict() for n in verdict.near_misses],
+    }
+
+
+def plan_out(result: RecommendationSet) -> list[dict[str, Any]]:
+    """Prerequisites the company lacks, ordered by how many recommended programs each unlocks."""
+    steps: dict[str, dict[str, Any]] = {}
+    for rec in result.results:
+        for relation in rec.verdict.requires:
+            key = relation.certification or relation.program or ""
+            step = steps.setdefault(key, {"certification": relation.certification,
+                                          "label": certification_label(key), "text": relation.text, "unlocks": []})
+            step["unlocks"].append(rec.verdict.program.id)
+    return sorted(steps.values(), key=lambda s: -len(s["unlocks"]))
+
+
+def recommendations_out(result: RecommendationSet, version: str | None) -> dict[str, Any]:
+    return {
+        "as_of": result.as_of,
+        "catalog_version": version,
+        "counts": result.counts,
+        "results": [verdict_out(r.verdict) | {"score": round(r.score, 4)} for r in result.results],
+        "near_misses": [verdict_out(v) for v in result.near_misses],
+        "next_questions": [q.as_dict() for q in result.next_questions[:10]],
+        "plan": plan_out(result),
+    }

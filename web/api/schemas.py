@@ -1,0 +1,161 @@
+"""Request and response models of the partner API v1 (../shared/API.md). Renaming a field here is a
+breaking change: the OpenAPI document is snapshot-tested."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from programs.schema import Kind
+from rules.profile import CompanyProfile
+
+Status = Literal["eligible", "ineligible", "undetermined"]
+Outcome = Literal["pass", "fail", "unknown"]
+
+EXAMPLE_PROFILE = {
+    "prefecture": "宮城県",
+    "industry": "E",
+    "legal_form": "kabushiki",
+    "capital_yen": 10000000,
+    "employees": 25,
+    "purposes": ["equipment", "dx"],
+    "planned_investment_yen": 12000000,
+}
+
+
+class RecommendationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"profile": EXAMPLE_PROFILE, "limit": 10}]})
+
+    profile: CompanyProfile = Field(description="会社の情報（すべて任意）/ the company; every field optional")
+    limit: int = Field(default=20, ge=1, le=100, description="返す件数 / how many results")
+    kinds: list[Kind] | None = Field(default=None, description="種類で絞る / only these kinds")
+
+
+class EligibilityRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"profile": EXAMPLE_PROFILE, "program_ids": ["chusho_toshi_sokushin_zeisei"]}]},
+    )
+
+    profile: CompanyProfile = Field(description="会社の情報 / the company")
+    program_ids: list[str] = Field(min_length=1, max_length=200, description="判定する制度のID / program ids")
+
+
+class SourceOut(BaseModel):
+    document: str | None = Field(default=None, description="seed document file name")
+    line: int | None = Field(default=None, description="1-based line in the document")
+    record: str | None = Field(default=None, description="data record id, e.g. jgrants:a0W…")
+    url: str | None = Field(default=None, description="published page")
+    title: str | None = None
+
+
+class ParameterOut(BaseModel):
+    name: str = Field(description="parameter name, e.g. sme.manufacturing.max_employees")
+    value: float
+    valid_from: dt.date = Field(description="the day this value took effect")
+    unit: str
+    label: str
+    reference: dict[str, Any] = Field(description="the law or document the value comes from")
+
+
+class ReasonOut(BaseModel):
+    outcome: Outcome = Field(description="pass / fail / unknown for this condition")
+    condition: str = Field(description="the condition in Japanese")
+    condition_en: str
+    text: str = Field(description="what was found, in Japanese")
+    text_en: str
+    facts: dict[str, Any] = Field(description="the profile facts used")
+    parameters: list[ParameterOut] = Field(description="dated parameters used")
+    source: SourceOut | None = Field(description="where the condition is stated")
+    missing_facts: list[str] = Field(description="profile fields that would decide this condition")
+
+
+class ProgramOut(BaseModel):
+    id: str = Field(description="stable ascii id")
+    name: str = Field(description="official Japanese name")
+    name_en: str | None = None
+    kind: Kind
+    kind_label: str = Field(description="kind in Japanese, e.g. 補助金・助成金")
+    ministry: str | None = None
+    implementing_body: str | None = None
+    summary: str = Field(description="two plain sentences (ja)")
+    summary_en: str | None = None
+    url: str | None = None
+    prefectures: list[str] = Field(description="prefectures of a regional program (empty: national)")
+    purposes: list[str]
+    sources: list[SourceOut]
+    attribution: str | None = Field(default=None, description="attribution to show, e.g. 出典：Jグランツ")
+
+
+class RelationOut(BaseModel):
+    type: Literal["requires", "bonus", "modifies", "excludes", "succeeds"]
+    program: str | None = None
+    certification: str | None = None
+    label: str | None = Field(default=None, description="certification or program name")
+    text: str
+    text_en: str | None = None
+    source: SourceOut
+
+
+class BenefitEstimateOut(BaseModel):
+    min_yen: int | None
+    max_yen: int | None
+    basis: str = Field(description="how the estimate was made, in Japanese")
+    basis_en: str
+
+
+class NearMissOut(BaseModel):
+    conditions: list[str] = Field(description="the conditions that are not met now")
+    would_be: Status
+    text: str
+    text_en: str
+
+
+class VerdictOut(BaseModel):
+    program: ProgramOut
+    status: Status
+    status_label: str = Field(description="対象 / 対象外 / 要確認")
+    reasons: list[ReasonOut]
+    missing_facts: list[str]
+    bonuses: list[RelationOut] = Field(description="加点 or benefit modifiers that apply")
+    requires: list[RelationOut] = Field(description="prerequisites the company lacks")
+    benefit_estimate: BenefitEstimateOut | None
+    deadline: dt.date | None = Field(description="application deadline as of as_of (null: not published)")
+    open: bool | None = Field(description="taking applications on as_of (null: not published)")
+    near_misses: list[NearMissOut] = Field(default_factory=list)
+
+
+class RecommendationOut(VerdictOut):
+    score: float = Field(description="ranking score (higher first)")
+
+
+class QuestionRankOut(BaseModel):
+    field: str = Field(description="profile field to ask about")
+    label: str
+    decides: int = Field(description="undecided programs this answer alone would decide")
+    involved: int = Field(description="undecided programs this answer bears on")
+
+
+class PlanStepOut(BaseModel):
+    certification: str | None = None
+    label: str
+    text: str
+    unlocks: list[str] = Field(description="program ids that need it")
+
+
+class RecommendationsResponse(BaseModel):
+    as_of: dt.date
+    catalog_version: str | None
+    counts: dict[str, int] = Field(description="programs per status over the whole catalog")
+    results: list[RecommendationOut]
+    near_misses: list[VerdictOut] = Field(description="ineligible programs one or two steps away")
+    next_questions: list[QuestionRankOut]
+    plan: list[PlanStepOut]
+
+
+class EligibilityResponse(BaseModel):
+    as_of: dt.date
+    catalog_version: str | None
+    results: list[VerdictOut]

@@ -1,0 +1,40 @@
+"""The one settings object (pydantic-settings), read only in web/.
+
+Environment variables are prefixed ``SHIEN_`` (e.g. ``SHIEN_DATABASE_URL``). Outside development a
+default secret is refused.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHIEN_", env_file=".env", extra="ignore")
+
+    environment: str = "development"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'shien.db'}"
+    secret_key: str = DEV_SECRET
+    catalog_dirs: list[Path] = []
+    shared_dir: Path = ROOT.parent / "shared"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Settings:
+        if self.environment != "development" and self.environment != "test" and self.secret_key == DEV_SECRET:
+            raise ValueError("SHIEN_SECRET_KEY must be set outside development")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
