@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from programs.schema import Program
+from programs.search import SearchIndex
 from programs.verdict import Verdict, judge, open_state
 from rules.compile import ELIGIBLE, INELIGIBLE, UNDETERMINED, CompiledCatalog, ProgramRule
 from rules.facts import FactContext
@@ -47,6 +48,29 @@ class Catalog:
         for program in sorted(self.programs, key=lambda p: p.id):
             digest.update(json.dumps(program.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode())
         return digest.hexdigest()[:16]
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        return SearchIndex.build(self.programs)
+
+    def available_in(self, prefecture: str) -> np.ndarray:
+        """Mask of programs a company in ``prefecture`` is not ruled out of by place (national ones too)."""
+        ctx = FactContext(CompanyProfile(prefecture=prefecture), self.params)
+        return self.compiled.statuses_for([ctx])[0] != INELIGIBLE
+
+    def search(self, query: str | None, *, kind: str | None = None, prefecture: str | None = None,
+               purpose: str | None = None, open_on: dt.date | None = None) -> list[tuple[Program, float]]:
+        """Applicable programs matching the query and filters; by relevance, or by kind and name without a query."""
+        mask = np.array([p.applicable and (kind is None or p.kind == kind) and (purpose is None or purpose in p.purposes)
+                         for p in self.programs], dtype=bool)
+        if prefecture:
+            mask &= self.available_in(prefecture)
+        if open_on is not None:
+            mask &= np.array([open_state(p, open_on)[0] is True for p in self.programs], dtype=bool)
+        if query and query.strip():
+            return [(self.by_id[pid], score) for pid, score in self.search_index.search(query, mask)]
+        chosen = [p for p, keep in zip(self.programs, mask, strict=True) if keep]
+        return [(p, 0.0) for p in sorted(chosen, key=lambda p: (p.kind, p.name))]
 
     def __len__(self) -> int:
         return len(self.programs)

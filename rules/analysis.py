@@ -15,7 +15,19 @@ from rules import text
 from rules.facts import DATE, FACTS, NUMBER, FactContext
 from rules.parameters import ParameterSet
 from rules.profile import CompanyProfile
-from rules.tree import FAIL, PASS, UNKNOWN, ClauseResult, Compare, EvalContext, HasCertification, Is, NodeBase, Range, Source
+from rules.tree import (
+    FAIL,
+    PASS,
+    UNKNOWN,
+    ClauseResult,
+    Compare,
+    EvalContext,
+    HasCertification,
+    Is,
+    NodeBase,
+    Range,
+    Source,
+)
 
 ELIGIBLE, INELIGIBLE, UNDETERMINED = "eligible", "ineligible", "undetermined"
 STATUS_OF_OUTCOME = {PASS: ELIGIBLE, FAIL: INELIGIBLE, UNKNOWN: UNDETERMINED}

@@ -1,20 +1,31 @@
 """Whole-catalog evaluation, vectorised with numpy.
 
-The rule trees of every program are flattened into arrays once: numeric leaves become interval tests
-on a fact vector, membership leaves become token look-ups, and the connectives are reduced level by
-level (deepest first) with ``reduceat``. Three values travel as two boolean arrays, ``P`` (pass) and
-``F`` (fail); unknown is neither. A batch of profiles is a 2-D array, one row per profile.
+The rule trees of every program are flattened once into a table of nodes, hash-consed: identical
+subtrees (the statutory SME definition written out in many programs, ``employees ≤ 300``, the same list
+of prefectures) become one node, evaluated once per profile. Three values travel as one int8 per node
+and profile: -1 fail, 0 unknown, +1 pass, so Kleene's connectives are ``all = min``, ``any = max`` and
+``not = negation``, and the program status is the root value + 1.
+
+* numeric leaves (compare, range, ``is``) are interval tests on a fact vector;
+* membership leaves (``in``, ``has_certification``) are ``any`` nodes over one leaf per vocabulary token,
+  whose value per profile is +1 (the profile has it), 0 (unknown, or a coarser industry code that may
+  fall within it) or -1;
+* the connectives are reduced level by level (deepest first); within a level, nodes of the same
+  operator and (padded) arity are one gather plus ``np.minimum/np.maximum.reduce`` over the arity axis.
+  Nodes are numbered so that every such group, and every kind of leaf, is a contiguous slice.
 
 The plain tree walk in ``rules.tree`` stays the reference: ``CompiledCatalog.statuses`` must give the
-same status as ``rules.analysis.evaluate_rule`` for every program and profile (checked in tests and in
-``make bench``). Explanations are produced by the tree walk, only for the programs shown.
+same status as ``rules.analysis.evaluate_rule`` for every program and profile (checked in
+tests/rules/test_compile_equivalence.py and in ``python -m bench.rules_bench``). Explanations are
+produced by the tree walk, only for the programs shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +54,10 @@ NUMERIC_FACTS = tuple(name for name, spec in FACTS.items() if spec.kind in (NUMB
 TOKEN_FACTS = tuple(name for name, spec in FACTS.items() if spec.kind in (STRING, CODE, LIST))
 _FACT_INDEX = {name: i for i, name in enumerate(NUMERIC_FACTS)}
 _OP_ALL, _OP_ANY, _OP_NOT = 0, 1, 2
+_FAIL, _UNKNOWN, _PASS = -1, 0, 1
+_CONST = {_FAIL: 0, _UNKNOWN: 1, _PASS: 2}  # node ids of the three constants
+_EXACT_LIMIT = 2**53  # integers beyond this are not all representable as float64: checked exactly
+_CHUNK = 2048  # profiles per block in batch evaluation (bounds the node × profile matrix)
 
 
 @dataclass(frozen=True)
@@ -60,54 +75,94 @@ def _scalar(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-@dataclass
+def _raw(value: object) -> object:
+    """A literal as an exact Python number (dates as ordinals), for keys and exact checks."""
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _inexact(value: object) -> bool:
+    return isinstance(value, int) and abs(value) >= _EXACT_LIMIT and float(value) != value
+
+
+def _arity_bin(n: int) -> int:
+    if n <= 4:
+        return n
+    b = 8
+    while b < n:
+        b *= 2
+    return b
+
+
+# A bound: (exact literal or None for open, parameter slot or -1, strict)
+Bound = tuple[object, int, bool]
+
+
 class _Builder:
-    num_fact: list[int] = field(default_factory=list)
-    lo: list[float] = field(default_factory=list)
-    hi: list[float] = field(default_factory=list)
-    lo_param: list[int] = field(default_factory=list)
-    hi_param: list[int] = field(default_factory=list)
-    lo_strict: list[bool] = field(default_factory=list)
-    hi_strict: list[bool] = field(default_factory=list)
-    num_nodes: list[int] = field(default_factory=list)
-    tok_nodes: list[int] = field(default_factory=list)
-    tok_lists: list[list[int]] = field(default_factory=list)
-    py_nodes: list[int] = field(default_factory=list)
-    py_leaves: list[tuple[NodeBase, int]] = field(default_factory=list)
-    internal: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (node id, op, children)
-    heights: dict[int, int] = field(default_factory=dict)
-    n_nodes: int = 0
-    vocab: dict[tuple[str, str], int] = field(default_factory=dict)
-    param_keys: dict[tuple[str, int], int] = field(default_factory=dict)
-    scopes: list[ParameterSet | None] = field(default_factory=list)
+    """Hash-consing node table. Leaves: numeric intervals, vocabulary tokens, Python leaves (events)."""
 
-    def new_node(self, height: int) -> int:
-        self.n_nodes += 1
-        self.heights[self.n_nodes - 1] = height
-        return self.n_nodes - 1
+    def __init__(self, scopes: list[ParameterSet | None]):
+        self.scopes = scopes
+        self.ids: dict[tuple, int] = {}
+        self.kind: list[str] = ["const", "const", "const"]  # const | num | tok | py | op
+        self.height: list[int] = [0, 0, 0]
+        self.num: dict[int, tuple[int, Bound, Bound]] = {}
+        self.tok: dict[int, tuple[str, str]] = {}
+        self.py: dict[int, tuple[NodeBase, int]] = {}
+        self.op: dict[int, tuple[int, tuple[int, ...]]] = {}
+        self.param_keys: dict[tuple[str, int], int] = {}
 
-    def token(self, fact: str, value: str) -> int:
-        return self.vocab.setdefault((fact, value), len(self.vocab))
+    def _node(self, key: tuple, kind: str, height: int) -> tuple[int, bool]:
+        found = self.ids.get(key)
+        if found is not None:
+            return found, False
+        node = len(self.kind)
+        self.ids[key] = node
+        self.kind.append(kind)
+        self.height.append(height)
+        return node, True
 
     def param_slot(self, name: str, scope: int) -> int:
         local = self.scopes[scope]
         key = (name, scope if local is not None and name in local else -1)
         return self.param_keys.setdefault(key, len(self.param_keys))
 
-    def interval(self, fact: str, lo: tuple[float, int, bool], hi: tuple[float, int, bool]) -> int:
-        node = self.new_node(0)
-        self.num_nodes.append(node)
-        self.num_fact.append(_FACT_INDEX[fact])
-        for target, (value, param, strict) in ((0, lo), (1, hi)):
-            (self.lo if target == 0 else self.hi).append(value)
-            (self.lo_param if target == 0 else self.hi_param).append(param)
-            (self.lo_strict if target == 0 else self.hi_strict).append(strict)
+    def interval(self, fact: str, lo: Bound, hi: Bound) -> int:
+        f = _FACT_INDEX[fact]
+        node, new = self._node(("num", f, lo, hi), "num", 0)
+        if new:
+            self.num[node] = (f, lo, hi)
+        return node
+
+    def token(self, fact: str, value: str) -> int:
+        node, new = self._node(("tok", fact, value), "tok", 0)
+        if new:
+            self.tok[node] = (fact, value)
         return node
 
     def connective(self, op: int, children: list[int]) -> int:
-        node = self.new_node(1 + max(self.heights[c] for c in children))
-        self.internal.append((node, op, children))
+        if op == _OP_NOT:
+            (child,) = children
+            if self.kind[child] == "op" and self.op[child][0] == _OP_NOT:
+                return self.op[child][1][0]  # not not x = x
+            if self.kind[child] == "const":
+                return _CONST[-self.const_value(child)]
+            key_children: tuple[int, ...] = (child,)
+        else:
+            key_children = tuple(sorted(set(children)))  # min/max: order and repeats do not matter
+            if len(key_children) == 1:
+                return key_children[0]
+        node, new = self._node(("op", op, key_children), "op", 1 + max(self.height[c] for c in key_children))
+        if new:
+            self.op[node] = (op, key_children)
         return node
+
+    @staticmethod
+    def const_value(node: int) -> int:
+        return {v: k for k, v in _CONST.items()}[node]
 
     def add(self, rule: NodeBase, scope: int) -> int:
         if isinstance(rule, All | AnyOf):
@@ -118,60 +173,54 @@ class _Builder:
         if isinstance(rule, Compare):
             return self.compare(rule, scope)
         if isinstance(rule, Range):
-            lo = self.bound(rule.min, rule.min_param, scope, False, -np.inf)
-            hi = self.bound(rule.max, rule.max_param, scope, False, np.inf)
+            lo = self.bound(rule.min, rule.min_param, scope, False)
+            hi = self.bound(rule.max, rule.max_param, scope, False)
             return self.interval(rule.fact, lo, hi)
         if isinstance(rule, Is):
-            return self.interval(rule.is_, (1.0, -1, False), (1.0, -1, False))
+            return self.interval(rule.is_, (1, -1, False), (1, -1, False))
         if isinstance(rule, Member):
-            return self.tokens([self.token(rule.fact, v) for v in rule.in_])
+            return self.connective(_OP_ANY, [self.token(rule.fact, v) for v in rule.in_])
         if isinstance(rule, HasCertification):
-            return self.tokens([self.token("certifications", c) for c in rule.ids()])
+            return self.connective(_OP_ANY, [self.token("certifications", c) for c in rule.ids()])
         if isinstance(rule, Unstated):
-            return self.tokens([])
+            return _CONST[_UNKNOWN]
         if isinstance(rule, HasEvent):
-            node = self.new_node(0)
-            self.py_nodes.append(node)
-            self.py_leaves.append((rule, scope))
+            key = ("py", rule.model_dump_json(exclude={"source", "label", "label_en"}))
+            node, new = self._node(key, "py", 0)
+            if new:
+                self.py[node] = (rule, scope)
             return node
         raise TypeError(f"cannot compile {type(rule).__name__}")
 
-    def bound(self, literal: object, param: str | None, scope: int, strict: bool, default: float) -> tuple:
+    def bound(self, literal: object, param: str | None, scope: int, strict: bool) -> Bound:
         if param is not None:
-            return (np.nan, self.param_slot(param, scope), strict)
-        return ((_scalar(literal) if literal is not None else default), -1, strict)
+            return (None, self.param_slot(param, scope), strict)
+        return (_raw(literal) if literal is not None else None, -1, strict)
 
     def compare(self, rule: Compare, scope: int) -> int:
-        point = self.bound(rule.value, rule.param, scope, False, np.nan)
+        point = self.bound(rule.value, rule.param, scope, False)
         if rule.op == "ne":
-            equal = self.interval(rule.fact, point, point)
-            return self.connective(_OP_NOT, [equal])
-        low_open = (-np.inf, -1, False)
-        high_open = (np.inf, -1, False)
+            return self.connective(_OP_NOT, [self.interval(rule.fact, point, point)])
+        open_: Bound = (None, -1, False)
         strict = (point[0], point[1], True)
         lo, hi = {
-            "lt": (low_open, strict),
-            "le": (low_open, point),
-            "gt": (strict, high_open),
-            "ge": (point, high_open),
+            "lt": (open_, strict),
+            "le": (open_, point),
+            "gt": (strict, open_),
+            "ge": (point, open_),
             "eq": (point, point),
         }[rule.op]
         return self.interval(rule.fact, lo, hi)
 
-    def tokens(self, ids: list[int]) -> int:
-        node = self.new_node(0)
-        self.tok_nodes.append(node)
-        self.tok_lists.append(ids)
-        return node
-
 
 @dataclass
-class _Level:
-    nodes: np.ndarray
-    starts: np.ndarray
+class _Group:
+    """Nodes ``start:stop`` (one operator, one padded arity) and their children, shape (arity, nodes)."""
+
+    start: int
+    stop: int
+    op: int
     children: np.ndarray
-    is_all: np.ndarray
-    is_any: np.ndarray
 
 
 class CompiledCatalog:
@@ -180,76 +229,106 @@ class CompiledCatalog:
     def __init__(self, programs: Sequence[ProgramRule], params: ParameterSet | None = None):
         self.params = params or default_parameters()
         self.keys = [p.key for p in programs]
-        b = _Builder(scopes=[p.params for p in programs])
-        self.roots = np.array([b.add(p.rule, i) for i, p in enumerate(programs)], dtype=np.int64)
+        b = _Builder([p.params for p in programs])
+        roots = [b.add(p.rule, i) for i, p in enumerate(programs)]
         self._scopes = b.scopes
-        self.n_nodes = b.n_nodes
-        self._numeric(b)
-        self._tokens(b)
-        self._levels(b)
-        self.py_nodes = np.array(b.py_nodes, dtype=np.int64)
-        self.py_leaves = b.py_leaves
-        self._bound_cache: dict[dt.date, tuple[np.ndarray, np.ndarray]] = {}
-
-    def _numeric(self, b: _Builder) -> None:
-        self.num_nodes = np.array(b.num_nodes, dtype=np.int64)
-        self.num_fact = np.array(b.num_fact, dtype=np.int64)
-        self.lo_lit = np.array(b.lo, dtype=np.float64)
-        self.hi_lit = np.array(b.hi, dtype=np.float64)
-        self.lo_param = np.array(b.lo_param, dtype=np.int64)
-        self.hi_param = np.array(b.hi_param, dtype=np.int64)
-        self.lo_strict = np.array(b.lo_strict, dtype=bool)
-        self.hi_strict = np.array(b.hi_strict, dtype=bool)
         self.param_keys = sorted(b.param_keys, key=b.param_keys.__getitem__)
+        self._layout(b, roots)
+        self._bound_cache: dict[dt.date, tuple[np.ndarray, np.ndarray, list[float]]] = {}
 
-    def _tokens(self, b: _Builder) -> None:
-        self.vocab = b.vocab
-        self.tok_nodes = np.array(b.tok_nodes, dtype=np.int64)
-        lengths = np.array([len(t) for t in b.tok_lists], dtype=np.int64)
-        self.tok_empty = lengths == 0
-        # reduceat needs non-empty segments: give empty lists (unstated) one dummy token that is never set
-        self.dummy_token = len(b.vocab)
-        padded = [t or [self.dummy_token] for t in b.tok_lists]
-        self.tok_ids = np.array([i for t in padded for i in t], dtype=np.int64)
-        self.tok_starts = np.concatenate([[0], np.cumsum([len(t) for t in padded])[:-1]]).astype(np.int64)
-        self.tokens_by_fact: dict[str, list[tuple[str, int]]] = {}
-        for (fact, value), idx in b.vocab.items():
-            self.tokens_by_fact.setdefault(fact, []).append((value, idx))
+    # --- layout: renumber so that every leaf kind and every reduction group is a slice -----------
 
-    def _levels(self, b: _Builder) -> None:
-        by_height: dict[int, list[tuple[int, int, list[int]]]] = {}
-        for node, op, children in b.internal:
-            by_height.setdefault(b.heights[node], []).append((node, op, children))
-        self.levels: list[_Level] = []
-        for height in sorted(by_height):
-            rows = by_height[height]
-            sizes = [len(r[2]) for r in rows]
-            self.levels.append(
-                _Level(
-                    nodes=np.array([r[0] for r in rows], dtype=np.int64),
-                    starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64),
-                    children=np.array([c for r in rows for c in r[2]], dtype=np.int64),
-                    is_all=np.array([r[1] == _OP_ALL for r in rows], dtype=bool),
-                    is_any=np.array([r[1] == _OP_ANY for r in rows], dtype=bool),
-                )
-            )
+    def _layout(self, b: _Builder, roots: list[int]) -> None:
+        order: list[int] = [0, 1, 2]
+        tok_nodes = sorted(b.tok, key=lambda n: b.tok[n])
+        num_nodes = sorted(b.num)
+        py_nodes = sorted(b.py)
+        order += tok_nodes + num_nodes + py_nodes
+        groups: dict[tuple[int, int, int], list[int]] = {}
+        for node, (op, children) in b.op.items():
+            groups.setdefault((b.height[node], op, _arity_bin(len(children))), []).append(node)
+        group_keys = sorted(groups)
+        for key in group_keys:
+            order += groups[key]
+        new_id = np.empty(len(order), dtype=np.int64)
+        new_id[order] = np.arange(len(order))
+        self.n_nodes = len(order)
+        self.roots = new_id[np.array(roots, dtype=np.int64)] if roots else np.zeros(0, dtype=np.int64)
+
+        # tokens: per fact a slice, plus look-ups for exact values and (codes) prefixes
+        self.tok_start = 3
+        self.tok_stop = 3 + len(tok_nodes)
+        self.token_facts: dict[str, dict[str, Any]] = {}
+        for node in tok_nodes:
+            fact, value = b.tok[node]
+            info = self.token_facts.setdefault(fact, {"ids": [], "exact": {}, "prefix": {}})
+            nid = int(new_id[node])
+            info["ids"].append(nid)
+            info["exact"][value] = nid
+            if FACTS[fact].kind == CODE:
+                for length in range(1, len(value) + 1):
+                    info["prefix"].setdefault(value[:length], []).append(nid)
+        for info in self.token_facts.values():
+            info["ids"] = np.array(info["ids"], dtype=np.int64)
+            info["prefix"] = {k: np.array(v, dtype=np.int64) for k, v in info["prefix"].items()}
+        self.vocab = {b.tok[n]: int(new_id[n]) for n in tok_nodes}
+
+        # numeric leaves
+        self.num_start = self.tok_stop
+        self.num_stop = self.num_start + len(num_nodes)
+        specs = [b.num[n] for n in num_nodes]
+        self.num_fact = np.array([s[0] for s in specs], dtype=np.int64)
+        self.used_facts = sorted(set(self.num_fact.tolist()))
+        self._fact_col = {f: i for i, f in enumerate(self.used_facts)}
+        self.num_col = np.array([self._fact_col[f] for f in self.num_fact.tolist()], dtype=np.int64)
+        self.num_lo = [s[1] for s in specs]
+        self.num_hi = [s[2] for s in specs]
+        self.lo_lit = np.array([-np.inf if lo[0] is None else _scalar(lo[0]) for lo in self.num_lo], dtype=np.float64)
+        self.hi_lit = np.array([np.inf if hi[0] is None else _scalar(hi[0]) for hi in self.num_hi], dtype=np.float64)
+        self.lo_param = np.array([lo[1] for lo in self.num_lo], dtype=np.int64)
+        self.hi_param = np.array([hi[1] for hi in self.num_hi], dtype=np.int64)
+        self.lo_strict = np.array([lo[2] for lo in self.num_lo], dtype=bool)
+        self.hi_strict = np.array([hi[2] for hi in self.num_hi], dtype=bool)
+        self.num_inexact = np.nonzero([_inexact(lo[0]) or _inexact(hi[0])
+                                       for lo, hi in zip(self.num_lo, self.num_hi, strict=True)])[0]
+
+        # Python leaves (events)
+        self.py_start = self.num_stop
+        self.py_leaves = [b.py[n] for n in py_nodes]
+
+        # connectives
+        self.groups: list[_Group] = []
+        start = self.py_start + len(py_nodes)
+        for key in group_keys:
+            nodes = groups[key]
+            _, op, arity = key
+            pad = _CONST[_PASS] if op == _OP_ALL else _CONST[_FAIL]
+            children = np.full((arity, len(nodes)), pad, dtype=np.int64)
+            for j, node in enumerate(nodes):
+                kids = b.op[node][1]
+                children[: len(kids), j] = new_id[np.array(kids, dtype=np.int64)]
+            self.groups.append(_Group(start, start + len(nodes), op, children))
+            start += len(nodes)
+        self.n_unique_leaves = len(tok_nodes) + len(num_nodes) + len(py_nodes)
 
     # --- per date ---------------------------------------------------------------------------
 
-    def bounds(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
-        """Interval bounds with parameters resolved for ``as_of``; strict ends nudged inwards."""
+    def bounds(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray, list[float]]:
+        """Interval bounds with parameters resolved for ``as_of`` (strict ends nudged inwards), and the
+        parameter values by slot (NaN where a parameter has no value on that date)."""
         cached = self._bound_cache.get(as_of)
         if cached is not None:
             return cached
-        values = np.array([self._param_value(name, scope, as_of) for name, scope in self.param_keys] + [np.nan])
+        slots = [self._param_value(name, scope, as_of) for name, scope in self.param_keys]
+        values = np.array(slots + [np.nan])
         lo = np.where(self.lo_param >= 0, values[self.lo_param], self.lo_lit)
         hi = np.where(self.hi_param >= 0, values[self.hi_param], self.hi_lit)
         lo = np.where(self.lo_strict, np.nextafter(lo, np.inf), lo)
         hi = np.where(self.hi_strict, np.nextafter(hi, -np.inf), hi)
         if len(self._bound_cache) > 64:
             self._bound_cache.clear()
-        self._bound_cache[as_of] = (lo, hi)
-        return lo, hi
+        self._bound_cache[as_of] = (lo, hi, slots)
+        return lo, hi, slots
 
     def _param_value(self, name: str, scope: int, as_of: dt.date) -> float:
         source = self._scopes[scope] if scope >= 0 else self.params
@@ -259,99 +338,129 @@ class CompiledCatalog:
 
     # --- per profile ------------------------------------------------------------------------
 
-    def fact_rows(self, contexts: Sequence[FactContext]) -> tuple[np.ndarray, np.ndarray]:
-        values = np.zeros((len(contexts), len(NUMERIC_FACTS)))
-        known = np.zeros((len(contexts), len(NUMERIC_FACTS)), dtype=bool)
+    def fact_rows(self, contexts: Sequence[FactContext]) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], int]]:
+        """Values and known-masks of the facts the numeric leaves read, shape (profiles, used facts);
+        plus the integers too large for float64 to hold exactly, by (row, column)."""
+        names = [NUMERIC_FACTS[f] for f in self.used_facts]
+        values = np.zeros((len(contexts), len(names)))
+        known = np.zeros((len(contexts), len(names)), dtype=bool)
+        big: dict[tuple[int, int], int] = {}
         for row, ctx in enumerate(contexts):
-            for col, name in enumerate(NUMERIC_FACTS):
+            for col, name in enumerate(names):
                 value = ctx.value(name)
                 if value is not None:
                     values[row, col] = _scalar(value)
                     known[row, col] = True
-        return values, known
+                    if _inexact(value):
+                        big[(row, col)] = value
+        return values, known, big
 
-    def token_rows(self, contexts: Sequence[FactContext]) -> tuple[np.ndarray, np.ndarray]:
-        true = np.zeros((len(contexts), len(self.vocab) + 1), dtype=bool)
-        possible = np.zeros_like(true)
-        for row, ctx in enumerate(contexts):
-            for fact, tokens in self.tokens_by_fact.items():
-                self._mark(fact, tokens, ctx.value(fact), true[row], possible[row])
-        return true, possible
-
-    @staticmethod
-    def _mark(fact: str, tokens: list[tuple[str, int]], value: object, true: np.ndarray, possible: np.ndarray) -> None:
-        if value is None:
-            for _, idx in tokens:
-                possible[idx] = True
+    def _numeric_leaves(self, contexts: Sequence[FactContext], V: np.ndarray) -> None:
+        if self.num_stop == self.num_start:
             return
-        kind = FACTS[fact].kind
-        for member, idx in tokens:
-            if kind == CODE:
-                is_true = value.startswith(member)  # type: ignore[union-attr]
-                true[idx] = is_true
-                possible[idx] = is_true or member.startswith(value)  # type: ignore[arg-type]
-            else:
-                hit = member in value if kind == LIST else member == value  # type: ignore[operator]
-                true[idx] = possible[idx] = hit
+        values, known, big = self.fact_rows(contexts)
+        dates = [ctx.as_of for ctx in contexts]
+        by_date: dict[dt.date, list[int]] = {}
+        for row, day in enumerate(dates):
+            by_date.setdefault(day, []).append(row)
+        for day, rows in by_date.items():
+            lo, hi, slots = self.bounds(day)
+            ok = ~(np.isnan(lo) | np.isnan(hi))
+            sel = rows if len(rows) < len(contexts) else slice(None)
+            v = values[sel][:, self.num_col].T  # (leaves, rows)
+            k = known[sel][:, self.num_col].T & ok[:, None]
+            inside = (v >= lo[:, None]) & (v <= hi[:, None])
+            out = np.where(k, np.where(inside, _PASS, _FAIL), _UNKNOWN).astype(np.int8)
+            V[self.num_start:self.num_stop, sel] = out
+            if len(self.num_inexact) or big:
+                self._exact_fixups(rows, values, known, big, slots, V)
 
-    def evaluate_contexts(self, contexts: Sequence[FactContext]) -> tuple[np.ndarray, np.ndarray]:
-        """P and F for every node of every program: arrays of shape (profiles, nodes)."""
-        n = len(contexts)
-        P = np.zeros((n, self.n_nodes), dtype=bool)
-        F = np.zeros((n, self.n_nodes), dtype=bool)
-        self._numeric_leaves(contexts, P, F)
-        self._token_leaves(contexts, P, F)
-        self._python_leaves(contexts, P, F)
-        for level in self.levels:
-            self._reduce(level, P, F)
-        return P, F
+    def _exact_fixups(self, rows: list[int], values: np.ndarray, known: np.ndarray,
+                      big: dict[tuple[int, int], int], slots: list[float], V: np.ndarray) -> None:
+        """Leaves or values beyond float64's exact integers: compare in Python, as the tree walk does."""
+        cells: set[tuple[int, int]] = {(row, int(j)) for row in rows for j in self.num_inexact}
+        for row in rows:
+            for col in range(values.shape[1]):
+                if (row, col) in big:
+                    cells.update((row, int(j)) for j in np.nonzero(self.num_col == col)[0])
+        for row, j in cells:
+            col = int(self.num_col[j])
+            if not known[row, col]:
+                continue
+            value = big.get((row, col), values[row, col])
+            V[self.num_start + j, row] = self._exact_interval(j, value, slots)
 
-    def _numeric_leaves(self, contexts: Sequence[FactContext], P: np.ndarray, F: np.ndarray) -> None:
-        if not len(self.num_nodes):
+    def _exact_interval(self, j: int, value: float | int, slots: list[float]) -> int:
+        ends = []
+        for lit, param, strict in (self.num_lo[j], self.num_hi[j]):
+            if param >= 0:
+                lit = slots[param]
+                if np.isnan(lit):
+                    return _UNKNOWN
+            ends.append((lit, strict))
+        (lo, lo_strict), (hi, hi_strict) = ends
+        inside = (lo is None or (value > lo if lo_strict else value >= lo)) and (
+            hi is None or (value < hi if hi_strict else value <= hi))
+        return _PASS if inside else _FAIL
+
+    def _token_leaves(self, contexts: Sequence[FactContext], V: np.ndarray) -> None:
+        if self.tok_stop == self.tok_start:
             return
-        values, known = self.fact_rows(contexts)
-        dates = np.array([ctx.as_of.toordinal() for ctx in contexts])
-        for ordinal in np.unique(dates):
-            rows = np.nonzero(dates == ordinal)[0]
-            lo, hi = self.bounds(dt.date.fromordinal(int(ordinal)))
-            v = values[np.ix_(rows, self.num_fact)]
-            k = known[np.ix_(rows, self.num_fact)] & ~np.isnan(lo) & ~np.isnan(hi)
-            inside = (v >= lo) & (v <= hi)
-            P[np.ix_(rows, self.num_nodes)] = k & inside
-            F[np.ix_(rows, self.num_nodes)] = k & ~inside
+        V[self.tok_start:self.tok_stop] = _FAIL
+        for fact, info in self.token_facts.items():
+            kind = FACTS[fact].kind
+            exact, ids = info["exact"], info["ids"]
+            for row, ctx in enumerate(contexts):
+                value = ctx.value(fact)
+                if value is None:
+                    V[ids, row] = _UNKNOWN
+                elif kind == CODE:
+                    possible = info["prefix"].get(value)
+                    if possible is not None:
+                        V[possible, row] = _UNKNOWN  # a finer code: the company may or may not be in it
+                    for length in range(1, len(value) + 1):
+                        hit = exact.get(value[:length])
+                        if hit is not None:
+                            V[hit, row] = _PASS
+                elif kind == LIST:
+                    for member in value:
+                        hit = exact.get(member)
+                        if hit is not None:
+                            V[hit, row] = _PASS
+                else:
+                    hit = exact.get(value)
+                    if hit is not None:
+                        V[hit, row] = _PASS
 
-    def _token_leaves(self, contexts: Sequence[FactContext], P: np.ndarray, F: np.ndarray) -> None:
-        if not len(self.tok_nodes):
-            return
-        true, possible = self.token_rows(contexts)
-        any_true = np.logical_or.reduceat(true[:, self.tok_ids], self.tok_starts, axis=1)
-        any_possible = np.logical_or.reduceat(possible[:, self.tok_ids], self.tok_starts, axis=1)
-        P[:, self.tok_nodes] = any_true & ~self.tok_empty
-        F[:, self.tok_nodes] = ~any_possible & ~self.tok_empty
-
-    def _python_leaves(self, contexts: Sequence[FactContext], P: np.ndarray, F: np.ndarray) -> None:
-        for (leaf, scope), node in zip(self.py_leaves, self.py_nodes, strict=True):
+    def _python_leaves(self, contexts: Sequence[FactContext], V: np.ndarray) -> None:
+        for i, (leaf, scope) in enumerate(self.py_leaves):
             for row, ctx in enumerate(contexts):
                 outcome = leaf.evaluate(EvalContext(ctx, self._scopes[scope])).outcome
-                P[row, node] = outcome == "pass"
-                F[row, node] = outcome == "fail"
+                V[self.py_start + i, row] = _PASS if outcome == "pass" else _FAIL if outcome == "fail" else _UNKNOWN
 
-    @staticmethod
-    def _reduce(level: _Level, P: np.ndarray, F: np.ndarray) -> None:
-        cp, cf = P[:, level.children], F[:, level.children]
-        and_p = np.logical_and.reduceat(cp, level.starts, axis=1)
-        or_p = np.logical_or.reduceat(cp, level.starts, axis=1)
-        and_f = np.logical_and.reduceat(cf, level.starts, axis=1)
-        or_f = np.logical_or.reduceat(cf, level.starts, axis=1)
-        P[:, level.nodes] = np.where(level.is_all, and_p, np.where(level.is_any, or_p, or_f))
-        F[:, level.nodes] = np.where(level.is_all, or_f, np.where(level.is_any, and_f, or_p))
+    def node_values(self, contexts: Sequence[FactContext]) -> np.ndarray:
+        """The value (-1 fail, 0 unknown, +1 pass) of every node, shape (nodes, profiles)."""
+        V = np.empty((self.n_nodes, len(contexts)), dtype=np.int8)
+        V[0], V[1], V[2] = _FAIL, _UNKNOWN, _PASS
+        self._token_leaves(contexts, V)
+        self._numeric_leaves(contexts, V)
+        self._python_leaves(contexts, V)
+        for g in self.groups:
+            if g.op == _OP_NOT:
+                np.negative(V[g.children[0]], out=V[g.start:g.stop])
+            else:
+                gathered = V[g.children]  # (arity, nodes, profiles)
+                reduce = np.minimum.reduce if g.op == _OP_ALL else np.maximum.reduce
+                reduce(gathered, axis=0, out=V[g.start:g.stop])
+        return V
 
     def statuses_for(self, contexts: Sequence[FactContext]) -> np.ndarray:
         """Status codes (0 ineligible, 1 undetermined, 2 eligible), shape (profiles, programs)."""
-        P, F = self.evaluate_contexts(contexts)
-        status = np.full((len(contexts), len(self.keys)), UNDETERMINED, dtype=np.int8)
-        status[P[:, self.roots]] = ELIGIBLE
-        status[F[:, self.roots]] = INELIGIBLE
+        status = np.empty((len(contexts), len(self.keys)), dtype=np.int8)
+        for start in range(0, len(contexts), _CHUNK):
+            block = contexts[start:start + _CHUNK]
+            V = self.node_values(block)
+            status[start:start + len(block)] = (V[self.roots] + 1).T
         return status
 
     def statuses(self, profiles: Sequence[CompanyProfile], today: dt.date | None = None) -> np.ndarray:

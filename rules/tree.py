@@ -704,3 +704,19 @@ class RuleDocument(BaseModel):
 
 def parse_rule(data: Any) -> NodeBase:
     return RuleDocument.model_validate({"rule": data}).rule
+
+
+def outline(node: NodeBase, ctx: EvalContext | None = None) -> dict[str, Any]:
+    """The rule in words, as a tree: each node's condition (ja, en), source and children."""
+    ja, en = node.describe(ctx)
+    if node.TAG == "all":
+        ja, en = "次のすべてを満たすこと", "all of the following"
+    elif node.TAG == "any":
+        ja, en = "次のいずれかを満たすこと", "any of the following"
+    return {
+        "op": node.TAG,
+        "text": ja,
+        "text_en": en,
+        "source": node.source.model_dump(exclude_none=True) if node.source else None,
+        "children": [outline(c, ctx) for c in node.children()] if node.TAG in ("all", "any") else [],
+    }

@@ -52,15 +52,33 @@ def _pg_engine(reason: str | None) -> Iterator[Engine]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path, postgres_reason) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
-    """A migrated, empty database: SQLite in a temp dir, and PostgreSQL in a throw-away schema."""
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+def _engine(kind: str, directory, reason: str | None) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    if kind == "sqlite":
+        eng = make_engine(f"sqlite:///{directory / 'test.db'}")
         migrate(eng)
         yield eng
         eng.dispose()
         return
-    for eng in _pg_engine(postgres_reason):
+    for eng in _pg_engine(reason):
         migrate(eng)
         yield eng
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path, postgres_reason) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """A migrated, empty database: SQLite in a temp dir, and PostgreSQL in a throw-away schema."""
+    yield from _engine(request.param, tmp_path, postgres_reason)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_engine(request: pytest.FixtureRequest, tmp_path_factory, postgres_reason) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """The same, shared by the tests of one module (for read-only tests over a published catalog)."""
+    yield from _engine(request.param, tmp_path_factory.mktemp("db"), postgres_reason)
+
+
+@pytest.fixture(scope="session")
+def catalog_programs():  # type: ignore[no-untyped-def]
+    """The packaged catalog, loaded once."""
+    from programs.loader import load_programs
+
+    return load_programs()

@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from programs.catalog import Catalog
-from programs.loader import load_programs
 from programs.store import publish_catalog
 from web.app import create_app
 from web.settings import Settings
@@ -21,11 +20,10 @@ SMALL_MAKER = {
 }
 
 
-@pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    programs = load_programs()
-    publish_catalog(engine, programs, Catalog(programs).content_hash, source="test")
-    app = create_app(Settings(environment="test", database_url="sqlite://"), engine=engine)
+@pytest.fixture(scope="module")
+def client(module_engine: Engine, catalog_programs) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    publish_catalog(module_engine, catalog_programs, Catalog(catalog_programs).content_hash, source="test")
+    app = create_app(Settings(environment="test", database_url="sqlite://"), engine=module_engine)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -104,3 +102,42 @@ def test_without_a_loaded_catalog_the_api_says_so_with_503(engine: Engine) -> No
         response = c.post("/api/v1/recommendations", json={"profile": {}})
         assert response.status_code == 503
         assert c.get("/readyz").status_code == 503
+
+
+def test_program_search_finds_by_japanese_words_and_paginates(client: TestClient) -> None:
+    body = client.get("/api/v1/programs", params={"q": "投資促進", "per_page": 5}).json()
+    assert body["total"] >= 1 and body["per_page"] == 5
+    assert any(r["id"] == PROGRAM for r in body["results"])
+    assert body["results"][0]["score"] >= body["results"][-1]["score"]
+
+
+def test_program_search_filters_by_kind(client: TestClient) -> None:
+    body = client.get("/api/v1/programs", params={"kind": "tax", "per_page": 100}).json()
+    assert body["total"] >= 1 and {r["kind"] for r in body["results"]} == {"tax"}
+
+
+def test_program_search_rejects_an_unknown_prefecture_with_a_422(client: TestClient) -> None:
+    response = client.get("/api/v1/programs", params={"prefecture": "Tokyo"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "prefecture"
+
+
+def test_program_detail_gives_every_field_the_rule_in_words_and_sources(client: TestClient) -> None:
+    body = client.get(f"/api/v1/programs/{PROGRAM}").json()
+    assert body["document"]["benefits"][0]["type"] == "depreciation"
+    assert body["rule"]["children"][0]["text"] == "租税特別措置法上の中小企業者であること"
+    assert body["sources"][0]["document"] == "003_98a7ad4e509f988b.txt"
+    assert body["relations"][0]["type"] == "modifies"
+
+
+def test_an_unknown_program_is_a_404_problem(client: TestClient) -> None:
+    response = client.get("/api/v1/programs/does_not_exist")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_question_bank_lets_every_question_be_answered_unknown(client: TestClient) -> None:
+    questions = client.get("/api/v1/questions").json()["questions"]
+    fields = [q["field"] for q in questions]
+    assert fields[:3] == ["prefecture", "industry", "employees"]
+    assert all(q["allows_unknown"] for q in questions)
+    assert "宮城県" in [o["value"] for o in questions[0]["options"]]

@@ -159,3 +159,47 @@ class EligibilityResponse(BaseModel):
     as_of: dt.date
     catalog_version: str | None
     results: list[VerdictOut]
+
+
+class ProgramHit(ProgramOut):
+    score: float = Field(description="search relevance (0 without a query)")
+    open: bool | None = Field(description="taking applications on open_on or today (null: not published)")
+    deadline: dt.date | None
+
+
+class ProgramPage(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    results: list[ProgramHit]
+
+
+class RuleOutline(BaseModel):
+    op: str
+    text: str
+    text_en: str
+    source: dict[str, Any] | None
+    children: list[RuleOutline]
+
+
+class ProgramDetail(ProgramOut):
+    document: dict[str, Any] = Field(description="every field of the program as stored in the catalog")
+    rule: RuleOutline = Field(description="the eligibility rule in words")
+    relations: list[RelationOut]
+    open: bool | None
+    deadline: dt.date | None
+
+
+class QuestionOut(BaseModel):
+    field: str = Field(description="the profile field the answer fills")
+    text: str
+    text_en: str
+    type: str = Field(description="choice | multi | integer | number | date | boolean | text | industry")
+    help: str
+    unit: str
+    options: list[dict[str, str]]
+    allows_unknown: bool = Field(description="「分からない」 is always an answer")
+
+
+class QuestionBank(BaseModel):
+    questions: list[QuestionOut]

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
+from matcher.questions import QUESTIONS
 from matcher.recommend import recommend
 from programs.catalog import Catalog
+from programs.schema import Kind
+from programs.verdict import open_state
+from rules.regions import PREFECTURES
+from rules.tree import outline
 from web.api import present
-from web.api.schemas import EligibilityRequest, EligibilityResponse, RecommendationRequest, RecommendationsResponse
-from web.errors import CatalogUnavailable, DomainError
+from web.api.schemas import (
+    EligibilityRequest,
+    EligibilityResponse,
+    ProgramDetail,
+    ProgramPage,
+    QuestionBank,
+    RecommendationRequest,
+    RecommendationsResponse,
+)
+from web.errors import CatalogUnavailable, DomainError, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -50,3 +64,57 @@ async def post_eligibility(body: EligibilityRequest, catalog: CatalogDep) -> dic
     verdicts = catalog.judge_ids(list(dict.fromkeys(body.program_ids)), ctx)
     return {"as_of": ctx.as_of, "catalog_version": catalog.version,
             "results": [present.verdict_out(v) for v in verdicts]}
+
+
+PrefectureParam = Annotated[str | None, Query(description="都道府県（例: 宮城県）: programs open to a company there")]
+
+
+@router.get("/programs", response_model=ProgramPage, summary="Search and filter programs")
+async def get_programs(
+    catalog: CatalogDep,
+    q: Annotated[str | None, Query(max_length=200, description="日本語の検索語（例: 省エネ, 事業承継）")] = None,
+    kind: Annotated[Kind | None, Query(description="program kind")] = None,
+    prefecture: PrefectureParam = None,
+    purpose: Annotated[str | None, Query(description="purpose id (docs/profile.md)")] = None,
+    open_on: Annotated[dt.date | None, Query(description="only programs taking applications on this date")] = None,
+    page: Annotated[int, Query(ge=1, le=10000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    if prefecture is not None and prefecture not in PREFECTURES:
+        raise InvalidQuery("入力内容に誤りがあります", "prefecture: 都道府県名で指定してください（例: 宮城県）。",
+                           "prefecture: use a prefecture name such as 宮城県.",
+                           errors=[{"field": "prefecture", "message": "都道府県名で指定してください（例: 宮城県）。",
+                                    "message_en": "use a prefecture name such as 宮城県"}])
+    hits = catalog.search(q, kind=kind, prefecture=prefecture, purpose=purpose, open_on=open_on)
+    day = open_on or dt.date.today()
+    chosen = hits[(page - 1) * per_page: page * per_page]
+    results = []
+    for program, score in chosen:
+        is_open, deadline = open_state(program, day)
+        results.append(present.program_out(program) | {"score": round(score, 4), "open": is_open, "deadline": deadline})
+    return {"total": len(hits), "page": page, "per_page": per_page, "results": results}
+
+
+class InvalidQuery(DomainError):
+    status = 422
+    type = "https://shien-match.example/problems/validation"
+
+
+@router.get("/programs/{program_id}", response_model=ProgramDetail, summary="One program: every field, rule in words")
+async def get_program(program_id: str, catalog: CatalogDep) -> dict[str, Any]:
+    program = catalog.get(program_id)
+    if program is None:
+        raise NotFound("見つかりません", f"制度「{program_id}」は見つかりません。", f"No program {program_id!r}.")
+    is_open, deadline = open_state(program, dt.date.today())
+    return present.program_out(program) | {
+        "document": program.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "rule": outline(program.rule()),
+        "relations": [present.relation_out(r) for r in program.relations],
+        "open": is_open,
+        "deadline": deadline,
+    }
+
+
+@router.get("/questions", response_model=QuestionBank, summary="The question bank for a partner's own form")
+async def get_questions() -> dict[str, Any]:
+    return {"questions": [q.as_dict() for q in QUESTIONS]}
