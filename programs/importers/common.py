@@ -12,7 +12,11 @@ from programs.schema import Program
 Change = Literal["new", "changed", "unchanged"]
 
 
-class _Dumper(yaml.SafeDumper):
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
     """Block style, no aliases: the same data always gives the same text."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -32,17 +36,20 @@ def dump_program_yaml(data: dict[str, Any], header: str | None = None) -> str:
 
 def read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, yaml.YAMLError):
         return None
 
 
 def changed_fields(old: Any, new: dict[str, Any]) -> list[str]:
-    """Top-level fields whose value differs (added, removed or changed), in a stable order."""
+    """Top-level fields whose value differs (added, removed or changed), in a stable order.
+
+    ``["(formatting)"]`` when only the text of the file changed (e.g. a new header or YAML layout).
+    """
     if not isinstance(old, dict):
         return sorted(new)
     keys = list(new) + [k for k in old if k not in new]
-    return [k for k in keys if old.get(k) != new.get(k)]
+    return [k for k in keys if old.get(k) != new.get(k)] or ["(formatting)"]
 
 
 def write_if_changed(path: Path, text: str) -> Change:

@@ -490,7 +490,7 @@ def map_record(record: dict[str, Any]) -> Mapped:
     benefit = _benefit(record, source, mapped)
     window = _window(record, source, warnings)
 
-    search_parts = [clean_html(record.get("detail"))]
+    search_parts = [" ".join(lines)]  # = clean_html(detail), parsed once
     if record.get("target_area_detail"):
         search_parts.insert(0, "対象地域: " + _collapse(str(record["target_area_detail"])))
     search_text = " ".join(p for p in search_parts if p)
@@ -674,7 +674,7 @@ def import_jgrants(records: Iterable[dict[str, Any]], out_dir: Path, as_of: dt.d
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = (now or (lambda: dt.datetime.now(dt.timezone.utc)))()
+    stamp = (now or (lambda: dt.datetime.now(dt.UTC)))()
     report = ImportReport(source=source, as_of=as_of, timestamp=stamp.isoformat(timespec="seconds"))
     by_id: dict[str, dict[str, Any]] = {}
     for n, record in enumerate(records):
@@ -700,7 +700,8 @@ def import_jgrants(records: Iterable[dict[str, Any]], out_dir: Path, as_of: dt.d
             continue
         pid = mapped.data["id"]
         path = out_dir / f"{pid}.yaml"
-        old = read_yaml(path) if path.exists() else None
+        old_text = path.read_text(encoding="utf-8") if path.exists() else None
+        old = read_yaml(path) if old_text is not None and old_text != text else None
         change = write_if_changed(path, text)
         if change == "new":
             report.new.append(pid)
