@@ -20,6 +20,7 @@ from programs.schema import Program
 from rules.vocabulary import KINDS, PURPOSES
 
 NAME_WEIGHT = 2.0
+EXACT_BONUS = 0.5
 BODY_CHARS = 3000
 
 
@@ -52,6 +53,7 @@ class SearchIndex:
     body_vectorizer: TfidfVectorizer
     names: sparse.csc_matrix
     bodies: sparse.csc_matrix
+    texts: list[str]
 
     @classmethod
     def build(cls, programs: Sequence[Program]) -> SearchIndex:
@@ -59,9 +61,11 @@ class SearchIndex:
             return TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32)
 
         name_vec, body_vec = vectorizer(), vectorizer()
-        names = name_vec.fit_transform([_name_text(p) for p in programs]).tocsc()
-        bodies = body_vec.fit_transform([_body_text(p) for p in programs]).tocsc()
-        return cls([p.id for p in programs], name_vec, body_vec, names, bodies)
+        name_texts, body_texts = [_name_text(p) for p in programs], [_body_text(p) for p in programs]
+        names = name_vec.fit_transform(name_texts).tocsc()
+        bodies = body_vec.fit_transform(body_texts).tocsc()
+        texts = [f"{n} {b}" for n, b in zip(name_texts, body_texts, strict=True)]
+        return cls([p.id for p in programs], name_vec, body_vec, names, bodies, texts)
 
     def scores(self, query: str) -> np.ndarray:
         """Relevance of every program to the query (0 when no n-gram is shared)."""
@@ -77,10 +81,18 @@ class SearchIndex:
         return total
 
     def search(self, query: str, candidates: np.ndarray | None = None, min_score: float = 0.05) -> list[tuple[str, float]]:
-        """Ids and scores, best first; ``candidates`` is a boolean mask of programs allowed."""
+        """Ids and scores, best first; ``candidates`` is a boolean mask of programs allowed.
+
+        A program whose text contains the query word for word is always a hit (and ranks higher);
+        otherwise it needs enough shared n-grams. Only programs sharing some n-gram are scanned.
+        """
         scores = self.scores(query)
         if candidates is not None:
             scores = np.where(candidates, scores, 0)
+        word = normalise(query).strip()
+        for i in np.nonzero(scores > 0)[0]:
+            if word in self.texts[i]:
+                scores[i] += EXACT_BONUS
         hits = np.nonzero(scores >= min_score)[0]
         order = hits[np.argsort(-scores[hits], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in order]
