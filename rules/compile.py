@@ -387,7 +387,9 @@ class CompiledCatalog:
             col = int(self.num_col[j])
             if not known[row, col]:
                 continue
-            value = big.get((row, col), values[row, col])
+            value = big.get((row, col))
+            if value is None:
+                value = float(values[row, col])  # a Python float: compared with an int exactly
             V[self.num_start + j, row] = self._exact_interval(j, value, slots)
 
     def _exact_interval(self, j: int, value: float | int, slots: list[float]) -> int:

@@ -199,9 +199,15 @@ def derive_minashi_large(ctx: FactContext) -> Derived:
 
 
 def derive_chuken(ctx: FactContext) -> Derived:
-    limit = ctx.param("chuken.max_employees")
+    """中堅企業者 (産業競争力強化法, 2024): ≤ 2,000 employees and not an SME.
+
+    Programs that said 中堅企業 before the statutory definition took effect are read with it too: the
+    earliest value stands in for dates before it (size-definitions.md: use this for programs that say 中堅企業).
+    """
+    parameter = ctx.params.get("chuken.max_employees")
+    limit = parameter.at(ctx.as_of) or parameter.at(parameter.dates[0])
     sme = ctx.derived("is_sme")
-    within = le3(ctx.profile.employees, limit.value) if limit else False
+    within = le3(ctx.profile.employees, limit.value if limit else None)
     return Derived(and3([within, not3(sme.value)]), sme.params + ((limit,) if limit else ()))
 
 

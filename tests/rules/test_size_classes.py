@@ -171,8 +171,8 @@ CHUKEN_CASES = [
     ("製造業 300人は中小なので中堅でない", dict(industry="E", employees=300, capital_yen=10 * OKU), False),
     ("小売 60人・資本金1億円は中堅", dict(industry="I58", employees=60, capital_yen=OKU), True),
     ("資本金不明の製造業 500人は中小か判断できず中堅も判断できない", dict(industry="E", employees=500), None),
-    ("2024年9月より前は中堅企業者の定義がない",
-     dict(as_of=dt.date(2024, 1, 1), industry="E", employees=1000, capital_yen=10 * OKU), False),
+    ("2024年9月より前も、中堅企業と書く制度には産業競争力強化法の定義を当てる",
+     dict(as_of=dt.date(2021, 6, 1), industry="E24", employees=1000, capital_yen=10 * OKU), True),
 ]
 
 
