@@ -1,31 +1,42 @@
-"""Recommendations: which programs to show a company, in what order, and what to ask next.
+"""Recommendations: which programs to show a company, in what order, what to ask next, and a plan.
 
 Ranking orders what the rules allow; it never turns an ineligible program into a recommendation.
-Ineligible programs appear only as near misses, labelled as such.
+Ineligible programs appear only as near misses, labelled as such. Siblings of one program (枠, 公募回)
+are grouped under their best entry, and the list mixes kinds (a subsidy, the tax measure for the same
+investment, a loan, the desk to talk to) without letting one kind flood it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from programs.catalog import Catalog
+from matcher.features import ProfileSignals, feature_matrix
+from matcher.plan import PlanStep, build_plan
+from matcher.ranker import FallbackRanker, Ranker
+from matcher.table import KIND_IDS, ProgramTable
+from programs.catalog import Catalog, Evaluation
 from programs.verdict import Verdict
-from rules.analysis import MissingFactRank, rank_missing_facts
+from rules.analysis import MissingFactRank
 from rules.compile import ELIGIBLE, INELIGIBLE, UNDETERMINED
+from rules.facts import FactContext
 from rules.profile import CompanyProfile
 
 DEFAULT_LIMIT = 20
-NEAR_MISS_LIMIT = 10
-QUESTION_SAMPLE = 300  # undetermined programs examined for the next questions
+NEAR_MISS_LIMIT = 8
+NEAR_MISS_CANDIDATES = 40
+KIND_PENALTY = 0.12  # per program of the same kind already placed above
+DESK_SLOT = 8  # the prefecture's よろず支援拠点 is placed no lower than this
 
 
 @dataclass
 class Recommendation:
     verdict: Verdict
     score: float
+    siblings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -33,44 +44,120 @@ class RecommendationSet:
     results: list[Recommendation]
     near_misses: list[Verdict]
     next_questions: list[MissingFactRank]
-    counts: dict[str, int] = field(default_factory=dict)
-    as_of: dt.date | None = None
+    plan: list[PlanStep]
+    counts: dict[str, int]
+    as_of: dt.date
+    inferred_purposes: dict[str, list[str]] = field(default_factory=dict)
+    ranker: str = "fallback"
 
 
-def _score(catalog: Catalog, statuses: np.ndarray, profile: CompanyProfile) -> np.ndarray:
-    """Deterministic order: eligible above undetermined, then purpose overlap, then regional programs."""
-    score = np.where(statuses == ELIGIBLE, 2.0, np.where(statuses == UNDETERMINED, 1.0, -np.inf))
-    wanted = set(profile.purposes or [])
-    for i, program in enumerate(catalog.programs):
-        if not np.isfinite(score[i]):
-            continue
-        if wanted:
-            score[i] += 0.3 * len(wanted.intersection(program.purposes)) / len(wanted)
-        if profile.prefecture and profile.prefecture in program.prefectures:
-            score[i] += 0.1
-    return score
+@dataclass
+class Scored:
+    """Everything computed for one company over the whole catalog."""
+
+    ctx: FactContext
+    evaluation: Evaluation
+    signals: ProfileSignals
+    features: np.ndarray
+    score: np.ndarray  # -inf: not recommendable (ineligible, closed, or not applicable)
+
+
+@dataclass
+class Matcher:
+    """A catalog with what ranking needs precomputed; one per loaded catalog (per worker)."""
+
+    catalog: Catalog
+    ranker: Ranker = field(default_factory=FallbackRanker)
+
+    @cached_property
+    def table(self) -> ProgramTable:
+        return ProgramTable.build(self.catalog)
+
+    def warm(self) -> None:
+        _ = self.catalog.compiled, self.catalog.search_index, self.table, self.catalog.unknown_index
+
+    def score(self, profile: CompanyProfile, today: dt.date | None = None) -> Scored:
+        """Status, features and ranking score of every program for the company."""
+        ctx = self.catalog.context(profile, today)
+        evaluation = self.catalog.evaluate(ctx)
+        signals = ProfileSignals.of(profile, ctx.value("size_class"))
+        text = self.catalog.search_index.scores(profile.challenges) if profile.challenges else np.zeros(self.table.n)
+        features = feature_matrix(self.table, signals, evaluation.statuses, evaluation.unknown_counts, text, ctx.as_of)
+        state, _ = self.table.open_and_deadline(ctx.as_of)
+        usable = self.table.applicable & (evaluation.statuses != INELIGIBLE) & (state != -1)
+        score = np.where(usable, self.ranker.score(features), -np.inf)
+        return Scored(ctx, evaluation, signals, features, score)
+
+    def recommend(self, profile: CompanyProfile, limit: int = DEFAULT_LIMIT, kinds: list[str] | None = None,
+                  today: dt.date | None = None) -> RecommendationSet:
+        scored = self.score(profile, today)
+        score, statuses, ctx = scored.score, scored.evaluation.statuses, scored.ctx
+        if kinds:
+            score = np.where(np.isin(self.table.kind, [KIND_IDS.index(k) for k in kinds]), score, -np.inf)
+        order, siblings = self._order(score, limit)
+        results = [Recommendation(self.catalog.judge(self.catalog.programs[i], ctx), float(score[i]),
+                                  siblings.get(i, [])) for i in order]
+        questions = [MissingFactRank(f, d, n) for f, d, n in scored.evaluation.field_ranking(np.isfinite(score))]
+        counts = {name: int(((statuses == code) & self.table.applicable).sum())
+                  for name, code in (("eligible", ELIGIBLE), ("undetermined", UNDETERMINED), ("ineligible", INELIGIBLE))}
+        return RecommendationSet(
+            results=results,
+            near_misses=self._near_misses(scored.evaluation, ctx, kinds),
+            next_questions=questions,
+            plan=build_plan(self.catalog, results, set(profile.certifications or [])),
+            counts=counts,
+            as_of=ctx.as_of,
+            inferred_purposes=scored.signals.inferred_words,
+            ranker=self.ranker.name,
+        )
+
+    def _order(self, score: np.ndarray, limit: int) -> tuple[list[int], dict[int, list[str]]]:
+        """Best per family, then a greedy pass that spreads kinds, then the local desk kept in view."""
+        finite = np.nonzero(np.isfinite(score))[0]
+        ranked = finite[np.argsort(-score[finite], kind="stable")]
+        best: dict[int, int] = {}
+        siblings: dict[int, list[str]] = {}
+        for i in ranked:
+            family = int(self.table.family[i])
+            if family in best:
+                siblings.setdefault(best[family], []).append(self.catalog.programs[i].id)
+            else:
+                best[family] = int(i)
+        pool = list(best.values())[: max(limit * 4, 40)]
+        chosen: list[int] = []
+        per_kind: dict[int, int] = {}
+        while pool and len(chosen) < limit:
+            adjusted = [score[i] - KIND_PENALTY * per_kind.get(int(self.table.kind[i]), 0) for i in pool]
+            pick = pool.pop(int(np.argmax(adjusted)))
+            chosen.append(pick)
+            per_kind[int(self.table.kind[pick])] = per_kind.get(int(self.table.kind[pick]), 0) + 1
+        return self._keep_desk_in_view(chosen, score, limit), siblings
+
+    def _keep_desk_in_view(self, chosen: list[int], score: np.ndarray, limit: int) -> list[int]:
+        desks = [int(i) for i in np.nonzero(self.table.desk & np.isfinite(score))[0]
+                 if self.catalog.programs[i].id.startswith("yorozu-")]
+        if not desks or desks[0] in chosen[:DESK_SLOT] or limit < DESK_SLOT:
+            return chosen
+        rest = [i for i in chosen if i != desks[0]]
+        return (rest[: DESK_SLOT - 1] + [desks[0]] + rest[DESK_SLOT - 1:])[:limit]
+
+    def _near_misses(self, evaluation: Evaluation, ctx: FactContext, kinds: list[str] | None) -> list[Verdict]:
+        """Ineligible programs that one or two changeable facts would open, best prospects first."""
+        candidates = [int(i) for i in evaluation.near_miss_candidates() if self.table.applicable[i]
+                      and (not kinds or self.catalog.programs[i].kind in kinds)]
+        prior = self.table.documents[candidates] + self.table.rate[candidates] if candidates else np.zeros(0)
+        ordered = [candidates[j] for j in np.argsort(-prior, kind="stable")][:NEAR_MISS_CANDIDATES]
+        found: list[Verdict] = []
+        for i in ordered:
+            verdict = self.catalog.judge(self.catalog.programs[i], ctx, with_near_misses=True)
+            if verdict.near_misses:
+                found.append(verdict)
+            if len(found) >= NEAR_MISS_LIMIT:
+                break
+        return found
 
 
 def recommend(catalog: Catalog, profile: CompanyProfile, limit: int = DEFAULT_LIMIT,
               kinds: list[str] | None = None, today: dt.date | None = None) -> RecommendationSet:
-    ctx = catalog.context(profile, today)
-    statuses = catalog.statuses(ctx)
-    usable = np.array([p.applicable and (not kinds or p.kind in kinds) for p in catalog.programs], dtype=bool)
-    score = np.where(usable, _score(catalog, statuses, profile), -np.inf)
-    order = [i for i in np.argsort(-score, kind="stable") if np.isfinite(score[i])][:limit]
-    results = [Recommendation(catalog.judge(catalog.programs[i], ctx), float(score[i])) for i in order]
-    undetermined = [i for i in np.nonzero((statuses == UNDETERMINED) & usable)[0]][:QUESTION_SAMPLE]
-    missing = [catalog.judge(catalog.programs[i], ctx).missing_facts for i in undetermined]
-    near: list[Verdict] = []
-    for i in np.nonzero((statuses == INELIGIBLE) & usable)[0]:
-        verdict = catalog.judge(catalog.programs[i], ctx, with_near_misses=True)
-        if verdict.near_misses:
-            near.append(verdict)
-        if len(near) >= NEAR_MISS_LIMIT:
-            break
-    counts = {
-        "eligible": int(((statuses == ELIGIBLE) & usable).sum()),
-        "undetermined": int(((statuses == UNDETERMINED) & usable).sum()),
-        "ineligible": int(((statuses == INELIGIBLE) & usable).sum()),
-    }
-    return RecommendationSet(results, near, rank_missing_facts(missing), counts, ctx.as_of)
+    """Convenience for callers without a long-lived Matcher (CLI, tests)."""
+    return Matcher(catalog).recommend(profile, limit, kinds, today)

@@ -23,8 +23,28 @@ from rules.facts import FactContext
 from rules.parameters import ParameterSet, default_parameters
 from rules.profile import CompanyProfile
 from rules.tree import Member
+from rules.unknowns import UnknownIndex
 
 STATUS_NAME = {ELIGIBLE: "eligible", UNDETERMINED: "undetermined", INELIGIBLE: "ineligible"}
+
+
+@dataclass
+class Evaluation:
+    """One company against the whole catalog (compiled path): statuses and what is still unknown."""
+
+    statuses: np.ndarray
+    values: np.ndarray
+    unknowns: UnknownIndex
+
+    @cached_property
+    def unknown_counts(self) -> np.ndarray:
+        return self.unknowns.unknown_counts(self.values)
+
+    def near_miss_candidates(self) -> np.ndarray:
+        return self.unknowns.near_miss_candidates(self.values, self.statuses)
+
+    def field_ranking(self, allowed: np.ndarray | None = None) -> list[tuple[str, int, int]]:
+        return self.unknowns.field_ranking(self.values, self.statuses, allowed)
 
 
 @dataclass
@@ -81,9 +101,18 @@ class Catalog:
     def context(self, profile: CompanyProfile, today: dt.date | None = None) -> FactContext:
         return FactContext(profile, self.params, today)
 
+    @cached_property
+    def unknown_index(self) -> UnknownIndex:
+        return UnknownIndex(self.compiled)
+
     def statuses(self, ctx: FactContext) -> np.ndarray:
         """Status code of every program (compiled path), in catalog order."""
         return self.compiled.statuses_for([ctx])[0]
+
+    def evaluate(self, ctx: FactContext) -> Evaluation:
+        values = self.compiled.node_values([ctx])[:, 0]
+        statuses = (values[self.compiled.roots] + 1).astype(np.int8)
+        return Evaluation(statuses, values, self.unknown_index)
 
     def judge(self, program: Program, ctx: FactContext, with_near_misses: bool = False) -> Verdict:
         return judge(program, ctx, with_near_misses)

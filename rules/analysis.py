@@ -28,6 +28,7 @@ from rules.tree import (
     Range,
     Source,
 )
+from rules.vocabulary import CERTIFICATIONS
 
 ELIGIBLE, INELIGIBLE, UNDETERMINED = "eligible", "ineligible", "undetermined"
 STATUS_OF_OUTCOME = {PASS: ELIGIBLE, FAIL: INELIGIBLE, UNKNOWN: UNDETERMINED}
@@ -91,7 +92,7 @@ def near_misses(rule: NodeBase, ctx: FactContext, local_params: ParameterSet | N
     root = rule.evaluate(base)
     if root.outcome != FAIL:
         return []
-    failing = [leaf for leaf in root.leaves() if leaf.outcome == FAIL and _actionable(leaf)]
+    failing = [leaf for leaf in root.leaves() if leaf.outcome == FAIL and _actionable(leaf) and _close_enough(leaf)]
     found: list[NearMiss] = []
     for size in range(1, max_changes + 1):
         for combo in itertools.combinations(failing, size):
@@ -104,12 +105,27 @@ def near_misses(rule: NodeBase, ctx: FactContext, local_params: ParameterSet | N
     return found
 
 
+NEAR_GAP = 0.25  # a numeric threshold is "near" when the company is within 25% of it
+
+
+def _close_enough(result: ClauseResult) -> bool:
+    """A numeric condition counts as one step away only when the gap is small relative to the threshold."""
+    node = result.node
+    if not isinstance(node, Compare):
+        return True
+    limit, actual = _threshold(result), result.facts.get(node.fact)
+    if limit is None or not isinstance(actual, int | float) or limit == 0:
+        return True
+    return abs(actual - limit) <= NEAR_GAP * abs(limit)
+
+
 def _near_miss(changes: list[ClauseResult], after: str) -> NearMiss:
     verdict = "対象になります" if after == PASS else "対象になる可能性があります（ほかの条件は要確認）"
     verdict_en = "it would qualify" if after == PASS else "it could qualify (other conditions to check)"
     gaps = "".join(_gap_ja(c) for c in changes)
     if len(changes) == 1 and isinstance(changes[0].node, HasCertification):
-        ja = changes[0].condition.removesuffix("を受けていること") + f"を受ければ{verdict}。"
+        names = "又は".join(CERTIFICATIONS[c].ja for c in changes[0].node.ids())
+        ja = f"{names}を受ければ{verdict}。"
     elif len(changes) == 1:
         ja = f"{_plain(changes[0])}なら{verdict}。{gaps}"
     else:

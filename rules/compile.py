@@ -213,6 +213,20 @@ class _Builder:
         return self.interval(rule.fact, lo, hi)
 
 
+def _fields_of(leaf: NodeBase) -> tuple[str, ...]:
+    """Profile fields that decide a condition (events are a field of their own)."""
+    if isinstance(leaf, HasEvent):
+        return ("events",)
+    return tuple(dict.fromkeys(i for f in leaf.facts_read() if f in FACTS for i in FACTS[f].inputs))
+
+
+def _tree_leaves(rule: NodeBase) -> list[NodeBase]:
+    """The conditions of a rule: every node that is not all / any / not."""
+    if isinstance(rule, All | AnyOf | Not):
+        return [leaf for child in rule.children() for leaf in _tree_leaves(child)]
+    return [rule]
+
+
 @dataclass
 class _Group:
     """Nodes ``start:stop`` (one operator, one padded arity) and their children, shape (arity, nodes)."""
@@ -231,9 +245,12 @@ class CompiledCatalog:
         self.keys = [p.key for p in programs]
         b = _Builder([p.params for p in programs])
         roots = [b.add(p.rule, i) for i, p in enumerate(programs)]
+        # every condition (tree leaf) of every program, as its shared node: hash-consing finds the same node
+        conditions = [[(b.add(leaf, i), leaf) for leaf in _tree_leaves(p.rule)] for i, p in enumerate(programs)]
         self._scopes = b.scopes
         self.param_keys = sorted(b.param_keys, key=b.param_keys.__getitem__)
         self._layout(b, roots)
+        self._conditions(conditions)
         self._bound_cache: dict[dt.date, tuple[np.ndarray, np.ndarray, list[float]]] = {}
 
     # --- layout: renumber so that every leaf kind and every reduction group is a slice -----------
@@ -252,6 +269,7 @@ class CompiledCatalog:
             order += groups[key]
         new_id = np.empty(len(order), dtype=np.int64)
         new_id[order] = np.arange(len(order))
+        self._new_id = new_id
         self.n_nodes = len(order)
         self.roots = new_id[np.array(roots, dtype=np.int64)] if roots else np.zeros(0, dtype=np.int64)
 
@@ -310,6 +328,14 @@ class CompiledCatalog:
             self.groups.append(_Group(start, start + len(nodes), op, children))
             start += len(nodes)
         self.n_unique_leaves = len(tok_nodes) + len(num_nodes) + len(py_nodes)
+
+    def _conditions(self, conditions: list[list[tuple[int, NodeBase]]]) -> None:
+        """Per condition: its program, its node, and the profile fields that would decide it."""
+        flat = [(i, node, leaf) for i, items in enumerate(conditions) for node, leaf in items]
+        self.condition_program = np.array([c[0] for c in flat], dtype=np.int64)
+        self.condition_node = self._new_id[np.array([c[1] for c in flat], dtype=np.int64)] if flat else \
+            np.zeros(0, dtype=np.int64)
+        self.condition_fields = [_fields_of(leaf) for _, _, leaf in flat]
 
     # --- per date ---------------------------------------------------------------------------
 

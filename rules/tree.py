@@ -174,8 +174,8 @@ class NodeBase(BaseModel):
 
 
 def _result(node: NodeBase, ctx: EvalContext, value: Tri, ja: tuple[str, str, str], en: tuple[str, str, str],
-            **kw: Any) -> ClauseResult:
-    cond_ja, cond_en = node.describe(ctx)
+            condition: tuple[str, str] | None = None, **kw: Any) -> ClauseResult:
+    cond_ja, cond_en = condition or node.describe(ctx)
     i = 0 if value is True else 1 if value is False else 2
     return ClauseResult(outcome_of(value), node.TAG, cond_ja, cond_en, ja[i], en[i], **kw)
 
@@ -248,7 +248,10 @@ def _connective(node: NodeBase, ctx: EvalContext, value: Tri, results: tuple[Cla
     if node.TAG == "any":
         texts = ("いずれかの条件を満たします。", "どの条件も満たしません。", "まだ判断できない条件があります。")
     texts_en = ("Conditions met.", "A condition is not met.", "Some conditions cannot be decided yet.")
-    return _result(node, ctx, value, texts, texts_en, children=results, missing=missing)
+    # a connective's own condition is its children's: naming them all here would cost O(depth × size)
+    condition = ("次のいずれかを満たすこと", "any of the following") if node.TAG == "any" else (
+        "次のすべてを満たすこと", "all of the following")
+    return _result(node, ctx, value, texts, texts_en, condition, children=results, missing=missing)
 
 
 # --- leaves ----------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from matcher.ranker import load_ranker
+from matcher.recommend import Matcher
 from programs.catalog import Catalog
 from programs.store import load_current_programs
 from web import errors
@@ -40,7 +42,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             log.exception("catalog could not be loaded")
             app.state.catalog = None
         if app.state.catalog is not None:
-            _ = app.state.catalog.compiled  # compile once at start, not on the first request
+            app.state.matcher = Matcher(app.state.catalog, load_ranker(settings.ranker_model))
+            app.state.matcher.warm()  # compile and index once at start, not on the first request
         yield
         engine.dispose()
 
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.catalog = None
+    app.state.matcher = None
     errors.install(app)
     app.include_router(v1.router)
 

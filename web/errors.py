@@ -30,6 +30,17 @@ class NotFound(DomainError):
     type = "https://shien-match.example/problems/not-found"
 
 
+class InvalidInput(DomainError):
+    """Input that passed the schema but names something that does not exist (422, like schema errors)."""
+
+    status = 422
+    type = "https://shien-match.example/problems/validation"
+
+    def __init__(self, field: str, message: str, message_en: str):
+        super().__init__("入力内容に誤りがあります", f"{field}: {message}", f"{field}: {message_en}",
+                         errors=[{"field": field, "message": message, "message_en": message_en}])
+
+
 class CatalogUnavailable(DomainError):
     status = 503
     type = "https://shien-match.example/problems/catalog-unavailable"

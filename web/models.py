@@ -1,5 +1,6 @@
 """Every table of the application, imported so that SQLModel.metadata (and Alembic) knows them."""
 
+from matcher.feedback import FeedbackEvent
 from programs.store import CatalogVersion, ProgramRecord, ProgramRelationRow, ProgramSourceRow
 
-__all__ = ["CatalogVersion", "ProgramRecord", "ProgramRelationRow", "ProgramSourceRow"]
+__all__ = ["CatalogVersion", "FeedbackEvent", "ProgramRecord", "ProgramRelationRow", "ProgramSourceRow"]

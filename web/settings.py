@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    ranker_model: Path = ROOT / "var" / "ranker.skops"
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

@@ -48,11 +48,11 @@ def test_unknown_facts_make_a_program_undetermined_and_are_named(client: TestCli
     assert set(result["missing_facts"]) == {"large_company_share_pct", "largest_large_company_share_pct"}
 
 
-def test_recommendations_rank_eligible_first_and_leave_out_ineligible(client: TestClient) -> None:
+def test_recommendations_leave_out_ineligible_programs_and_rank_by_score(client: TestClient) -> None:
     body = client.post("/api/v1/recommendations", json={"profile": SMALL_MAKER, "limit": 50}).json()
     statuses = [r["status"] for r in body["results"]]
-    assert "ineligible" not in statuses
-    assert statuses == sorted(statuses, key=lambda s: s != "eligible")
+    assert statuses and "ineligible" not in statuses
+    assert all(n["status"] == "ineligible" and n["near_misses"] for n in body["near_misses"])
     assert body["counts"]["eligible"] >= 1
     assert body["catalog_version"]
 
@@ -141,3 +141,19 @@ def test_the_question_bank_lets_every_question_be_answered_unknown(client: TestC
     assert fields[:3] == ["prefecture", "industry", "employees"]
     assert all(q["allows_unknown"] for q in questions)
     assert "宮城県" in [o["value"] for o in questions[0]["options"]]
+
+
+def test_feedback_is_recorded_and_bad_events_are_refused(client: TestClient) -> None:
+    response = client.post("/api/v1/feedback", json={"program_id": PROGRAM, "event": "applied",
+                                                     "profile": SMALL_MAKER, "position": 3})
+    assert response.status_code == 201 and response.json()["recorded"] is True
+    assert client.post("/api/v1/feedback", json={"program_id": PROGRAM, "event": "liked"}).status_code == 422
+    unknown = client.post("/api/v1/feedback", json={"program_id": "nope", "event": "opened"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "program_id"
+
+
+def test_recommendations_read_the_owners_words_and_say_which_ranker_ordered_them(client: TestClient) -> None:
+    profile = SMALL_MAKER | {"challenges": "FAXで受注していて人が足りません"}
+    body = client.post("/api/v1/recommendations", json={"profile": profile}).json()
+    assert set(body["inferred_purposes"]) >= {"dx", "hiring"}
+    assert body["ranker"] == "fallback"

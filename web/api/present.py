@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from matcher.plan import total_estimate
 from matcher.recommend import RecommendationSet
 from programs.schema import Program, Relation
 from programs.verdict import Verdict, certification_label
@@ -58,25 +59,18 @@ def verdict_out(verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def plan_out(result: RecommendationSet) -> list[dict[str, Any]]:
-    """Prerequisites the company lacks, ordered by how many recommended programs each unlocks."""
-    steps: dict[str, dict[str, Any]] = {}
-    for rec in result.results:
-        for relation in rec.verdict.requires:
-            key = relation.certification or relation.program or ""
-            step = steps.setdefault(key, {"certification": relation.certification,
-                                          "label": certification_label(key), "text": relation.text, "unlocks": []})
-            step["unlocks"].append(rec.verdict.program.id)
-    return sorted(steps.values(), key=lambda s: -len(s["unlocks"]))
-
-
 def recommendations_out(result: RecommendationSet, version: str | None) -> dict[str, Any]:
+    total = total_estimate(result.results)
     return {
         "as_of": result.as_of,
         "catalog_version": version,
         "counts": result.counts,
-        "results": [verdict_out(r.verdict) | {"score": round(r.score, 4)} for r in result.results],
+        "results": [verdict_out(r.verdict) | {"score": round(r.score, 4), "siblings": r.siblings}
+                    for r in result.results],
         "near_misses": [verdict_out(v) for v in result.near_misses],
         "next_questions": [q.as_dict() for q in result.next_questions[:10]],
-        "plan": plan_out(result),
+        "plan": [step.as_dict() for step in result.plan],
+        "total_estimate": total.__dict__ if total else None,
+        "inferred_purposes": result.inferred_purposes,
+        "ranker": result.ranker,
     }

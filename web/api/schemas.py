@@ -129,6 +129,7 @@ class VerdictOut(BaseModel):
 
 class RecommendationOut(VerdictOut):
     score: float = Field(description="ranking score (higher first)")
+    siblings: list[str] = Field(default_factory=list, description="other entries (枠, 公募回) of the same program")
 
 
 class QuestionRankOut(BaseModel):
@@ -139,10 +140,20 @@ class QuestionRankOut(BaseModel):
 
 
 class PlanStepOut(BaseModel):
+    kind: Literal["obtain", "bonus", "combine", "exclusive"] = Field(
+        description="obtain a prerequisite / collect a 加点 / programs that combine / programs that exclude each other")
     certification: str | None = None
     label: str
     text: str
-    unlocks: list[str] = Field(description="program ids that need it")
+    unlocks: list[str] = Field(description="program ids concerned")
+    deadline: dt.date | None = Field(default=None, description="the earliest deadline it must beat")
+
+
+class TotalEstimateOut(BaseModel):
+    min_yen: int
+    max_yen: int
+    programs: list[str]
+    basis: str
 
 
 class RecommendationsResponse(BaseModel):
@@ -153,6 +164,10 @@ class RecommendationsResponse(BaseModel):
     near_misses: list[VerdictOut] = Field(description="ineligible programs one or two steps away")
     next_questions: list[QuestionRankOut]
     plan: list[PlanStepOut]
+    total_estimate: TotalEstimateOut | None = Field(default=None, description="support in view across the results")
+    inferred_purposes: dict[str, list[str]] = Field(
+        default_factory=dict, description="purposes read from the owner's words, with the words found")
+    ranker: str = Field(description="fallback (deterministic) or learned")
 
 
 class EligibilityResponse(BaseModel):
@@ -203,3 +218,24 @@ class QuestionOut(BaseModel):
 
 class QuestionBank(BaseModel):
     questions: list[QuestionOut]
+
+
+FeedbackEventType = Literal["shown", "opened", "saved", "applied", "adopted", "rejected", "not_relevant"]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"program_id": "chusho_toshi_sokushin_zeisei", "event": "applied",
+                                         "profile": EXAMPLE_PROFILE, "position": 2}]},
+    )
+
+    program_id: str = Field(max_length=120, description="the program the event is about")
+    event: FeedbackEventType = Field(description="what happened")
+    profile: CompanyProfile | None = Field(default=None, description="the company the recommendation was for")
+    position: int | None = Field(default=None, ge=1, le=1000, description="rank at which it was shown")
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    recorded: bool

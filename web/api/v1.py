@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from matcher import feedback
 from matcher.questions import QUESTIONS
-from matcher.recommend import recommend
+from matcher.recommend import Matcher
 from programs.catalog import Catalog
 from programs.schema import Kind
 from programs.verdict import open_state
@@ -18,13 +19,15 @@ from web.api import present
 from web.api.schemas import (
     EligibilityRequest,
     EligibilityResponse,
+    FeedbackRequest,
+    FeedbackResponse,
     ProgramDetail,
     ProgramPage,
     QuestionBank,
     RecommendationRequest,
     RecommendationsResponse,
 )
-from web.errors import CatalogUnavailable, DomainError, NotFound
+from web.errors import CatalogUnavailable, InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -40,15 +43,17 @@ def get_catalog(request: Request) -> Catalog:
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
-class UnknownPrograms(DomainError):
-    status = 422
-    type = "https://shien-match.example/problems/validation"
+def get_matcher(request: Request, catalog: CatalogDep) -> Matcher:
+    return request.app.state.matcher  # type: ignore[no-any-return]
+
+
+MatcherDep = Annotated[Matcher, Depends(get_matcher)]
 
 
 @router.post("/recommendations", response_model=RecommendationsResponse, summary="Ranked programs for a company")
-async def post_recommendations(body: RecommendationRequest, catalog: CatalogDep) -> dict[str, Any]:
-    result = recommend(catalog, body.profile, limit=body.limit, kinds=body.kinds)
-    return present.recommendations_out(result, catalog.version)
+async def post_recommendations(body: RecommendationRequest, matcher: MatcherDep) -> dict[str, Any]:
+    result = matcher.recommend(body.profile, limit=body.limit, kinds=body.kinds)
+    return present.recommendations_out(result, matcher.catalog.version)
 
 
 @router.post("/eligibility", response_model=EligibilityResponse, summary="Verdicts for given programs")
@@ -56,10 +61,7 @@ async def post_eligibility(body: EligibilityRequest, catalog: CatalogDep) -> dic
     unknown = [pid for pid in body.program_ids if catalog.get(pid) is None]
     if unknown:
         shown = ", ".join(unknown)
-        raise UnknownPrograms("入力内容に誤りがあります", f"program_ids: 見つからない制度IDがあります: {shown}",
-                              f"program_ids: unknown program id(s): {shown}",
-                              errors=[{"field": "program_ids", "message": f"見つからない制度IDがあります: {shown}",
-                                       "message_en": f"unknown program id(s): {shown}"}])
+        raise InvalidInput("program_ids", f"見つからない制度IDがあります: {shown}", f"unknown program id(s): {shown}")
     ctx = catalog.context(body.profile)
     verdicts = catalog.judge_ids(list(dict.fromkeys(body.program_ids)), ctx)
     return {"as_of": ctx.as_of, "catalog_version": catalog.version,
@@ -81,10 +83,7 @@ async def get_programs(
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     if prefecture is not None and prefecture not in PREFECTURES:
-        raise InvalidQuery("入力内容に誤りがあります", "prefecture: 都道府県名で指定してください（例: 宮城県）。",
-                           "prefecture: use a prefecture name such as 宮城県.",
-                           errors=[{"field": "prefecture", "message": "都道府県名で指定してください（例: 宮城県）。",
-                                    "message_en": "use a prefecture name such as 宮城県"}])
+        raise InvalidInput("prefecture", "都道府県名で指定してください（例: 宮城県）。", "use a prefecture name such as 宮城県")
     hits = catalog.search(q, kind=kind, prefecture=prefecture, purpose=purpose, open_on=open_on)
     day = open_on or dt.date.today()
     chosen = hits[(page - 1) * per_page: page * per_page]
@@ -93,11 +92,6 @@ async def get_programs(
         is_open, deadline = open_state(program, day)
         results.append(present.program_out(program) | {"score": round(score, 4), "open": is_open, "deadline": deadline})
     return {"total": len(hits), "page": page, "per_page": per_page, "results": results}
-
-
-class InvalidQuery(DomainError):
-    status = 422
-    type = "https://shien-match.example/problems/validation"
 
 
 @router.get("/programs/{program_id}", response_model=ProgramDetail, summary="One program: every field, rule in words")
@@ -118,3 +112,12 @@ async def get_program(program_id: str, catalog: CatalogDep) -> dict[str, Any]:
 @router.get("/questions", response_model=QuestionBank, summary="The question bank for a partner's own form")
 async def get_questions() -> dict[str, Any]:
     return {"questions": [q.as_dict() for q in QUESTIONS]}
+
+
+@router.post("/feedback", response_model=FeedbackResponse, status_code=201, summary="Record an outcome")
+def post_feedback(body: FeedbackRequest, request: Request, catalog: CatalogDep) -> dict[str, Any]:
+    if catalog.get(body.program_id) is None:
+        raise InvalidInput("program_id", f"制度「{body.program_id}」は見つかりません。", "unknown program id")
+    profile = body.profile.model_dump(mode="json", exclude_none=True) if body.profile else None
+    row = feedback.record(request.app.state.engine, body.program_id, body.event, profile, body.position)
+    return {"id": row.id, "recorded": True}

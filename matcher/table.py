@@ -1,0 +1,124 @@
+"""Per-program arrays for ranking, built once per catalog so that scoring a profile is vectorised."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from programs.catalog import Catalog
+from programs.schema import Program
+from rules.tree import Member
+from rules.vocabulary import CERTIFICATIONS, KINDS, PURPOSES
+
+PURPOSE_IDS = list(PURPOSES)
+CERT_IDS = list(CERTIFICATIONS)
+KIND_IDS = list(KINDS)
+SIZE_IDS = ["individual", "startup", "small", "sme", "chuken", "large"]
+FAR = 10**7  # an ordinal far in the future or past
+
+
+def _regional(program: Program) -> bool:
+    if program.prefectures:
+        return True
+    return any(isinstance(n, Member) and n.fact in ("prefecture", "region", "municipality") for n in program.rule().walk())
+
+
+def _documents(program: Program) -> int:
+    return len({s.document for s in program.sources if s.document})
+
+
+def _grant(program: Program) -> tuple[float, float]:
+    """Best stated grant rate and cap (0 when not stated)."""
+    rates = [b.rate for b in program.benefits if b.type == "grant" and b.rate]
+    caps = [b.max_yen for b in program.benefits if b.type in ("grant", "loan", "investment") and b.max_yen]
+    return (max(rates) if rates else 0.0), float(max(caps) if caps else 0)
+
+
+@dataclass
+class ProgramTable:
+    n: int
+    kind: np.ndarray
+    purposes: np.ndarray
+    regional: np.ndarray
+    jgrants: np.ndarray
+    desk: np.ndarray
+    documents: np.ndarray
+    rate: np.ndarray
+    cap: np.ndarray
+    credit: np.ndarray
+    bonus_certs: np.ndarray
+    sizes: np.ndarray
+    family: np.ndarray
+    applicable: np.ndarray
+    window_program: np.ndarray
+    window_start: np.ndarray
+    window_end: np.ndarray
+    has_window: np.ndarray
+    ended: np.ndarray
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> ProgramTable:
+        programs = catalog.programs
+        n = len(programs)
+        families: dict[str, int] = {}
+        grants = [_grant(p) for p in programs]
+        windows = [(i, w.start, w.end) for i, p in enumerate(programs) for w in _windows(p)]
+        return cls(
+            n=n,
+            kind=np.array([KIND_IDS.index(p.kind) for p in programs]),
+            purposes=_mask(programs, PURPOSE_IDS, lambda p: p.purposes),
+            regional=np.array([_regional(p) for p in programs]),
+            jgrants=np.array([p.id.startswith("jgrants-") for p in programs]),
+            desk=np.array([p.id.startswith(("yorozu-", "hosho-")) for p in programs]),
+            documents=np.array([_documents(p) for p in programs], dtype=float),
+            rate=np.array([g[0] for g in grants]),
+            cap=np.array([g[1] for g in grants]),
+            credit=np.array([max((b.credit_pct or 0) for b in p.benefits) if p.benefits else 0 for p in programs], dtype=float),
+            bonus_certs=_mask(programs, CERT_IDS, lambda p: [r.certification for r in p.relations
+                                                              if r.type == "bonus" and r.certification]),
+            sizes=_mask(programs, SIZE_IDS, lambda p: p.target_sizes),
+            family=np.array([families.setdefault(p.family or p.id, len(families)) for p in programs]),
+            applicable=np.array([p.applicable for p in programs]),
+            window_program=np.array([w[0] for w in windows], dtype=np.int64),
+            window_start=np.array([w[1].toordinal() if w[1] else -FAR for w in windows], dtype=np.int64),
+            window_end=np.array([w[2].toordinal() if w[2] else FAR for w in windows], dtype=np.int64),
+            has_window=np.array([bool(_windows(p)) for p in programs]),
+            ended=np.array([p.status in ("ended", "succeeded") and not p.windows for p in programs]),
+        )
+
+    def open_and_deadline(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
+        """Per program: 1 open / 0 not published / -1 closed, and days to the current deadline (FAR if none)."""
+        day = as_of.toordinal()
+        state = np.zeros(self.n, dtype=np.int8)
+        days = np.full(self.n, FAR, dtype=np.int64)
+        if len(self.window_program):
+            is_open = (self.window_start <= day) & (day <= self.window_end)
+            upcoming = self.window_start > day
+            open_programs = np.zeros(self.n, dtype=bool)
+            np.logical_or.at(open_programs, self.window_program[is_open], True)
+            later = np.zeros(self.n, dtype=bool)
+            np.logical_or.at(later, self.window_program[upcoming], True)
+            np.minimum.at(days, self.window_program[is_open], self.window_end[is_open] - day)
+            state = np.where(open_programs, 1, np.where(self.has_window & ~later, -1, 0)).astype(np.int8)
+        state[self.ended & (state == 0)] = -1
+        return state, days
+
+
+def _windows(program: Program) -> list:
+    if program.windows:
+        return list(program.windows)
+    if program.period and (program.period.start or program.period.end):
+        return [program.period]
+    return []
+
+
+def _mask(programs: list[Program], ids: list[str], values) -> np.ndarray:  # type: ignore[no-untyped-def]
+    index = {v: i for i, v in enumerate(ids)}
+    mask = np.zeros((len(programs), len(ids)), dtype=bool)
+    for row, program in enumerate(programs):
+        for value in values(program):
+            if value in index:
+                mask[row, index[value]] = True
+    return mask
