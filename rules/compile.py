@@ -321,11 +321,11 @@ class CompiledCatalog:
             nodes = groups[key]
             _, op, arity = key
             pad = _CONST[_PASS] if op == _OP_ALL else _CONST[_FAIL]
-            children = np.full((arity, len(nodes)), pad, dtype=np.int64)
+            child_ids = np.full((arity, len(nodes)), pad, dtype=np.int64)
             for j, node in enumerate(nodes):
                 kids = b.op[node][1]
-                children[: len(kids), j] = new_id[np.array(kids, dtype=np.int64)]
-            self.groups.append(_Group(start, start + len(nodes), op, children))
+                child_ids[: len(kids), j] = new_id[np.array(kids, dtype=np.int64)]
+            self.groups.append(_Group(start, start + len(nodes), op, child_ids))
             start += len(nodes)
         self.n_unique_leaves = len(tok_nodes) + len(num_nodes) + len(py_nodes)
 
@@ -413,13 +413,12 @@ class CompiledCatalog:
             col = int(self.num_col[j])
             if not known[row, col]:
                 continue
-            value = big.get((row, col))
-            if value is None:
-                value = float(values[row, col])  # a Python float: compared with an int exactly
+            exact = big.get((row, col))
+            value: float | int = float(values[row, col]) if exact is None else exact  # Python numbers compare exactly
             V[self.num_start + j, row] = self._exact_interval(j, value, slots)
 
     def _exact_interval(self, j: int, value: float | int, slots: list[float]) -> int:
-        ends = []
+        ends: list[tuple[Any, bool]] = []
         for lit, param, strict in (self.num_lo[j], self.num_hi[j]):
             if param >= 0:
                 lit = slots[param]
