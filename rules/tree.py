@@ -400,16 +400,17 @@ def _describe_window(spec: FactSpec, low: Any, high: Any) -> tuple[str, str]:
 def _leaf_result(node: NodeBase, ctx: EvalContext, spec: FactSpec, actual: Any, value: Tri,
                  params: tuple[ParameterValue, ...]) -> ClauseResult:
     cond_ja, cond_en = node.describe(ctx)
-    shown = text.value_ja(actual, spec.unit) if actual is not None else None
-    shown_en = text.value_en(actual, spec.unit) if actual is not None else None
-    ja = (f"{spec.label}は{shown}で、条件（{cond_ja}）を満たします。",
-          f"{spec.label}は{shown}で、条件（{cond_ja}）を満たしません。",
-          f"{spec.label}が分からないため、条件（{cond_ja}）を満たすか判断できません。")
-    en = (f"{spec.label_en} is {shown_en}: meets {cond_en}.",
-          f"{spec.label_en} is {shown_en}: does not meet {cond_en}.",
-          f"{spec.label_en} is unknown: cannot tell whether {cond_en}.")
-    missing = ctx.missing_inputs(spec.name) if value is None else ()
-    return _result(node, ctx, value, ja, en, facts={spec.name: actual}, params=params, missing=missing)
+    if value is None:
+        ja = f"{spec.label}が分からないため、条件（{cond_ja}）を満たすか判断できません。"
+        en = f"{spec.label_en} is unknown: cannot tell whether {cond_en}."
+        missing = ctx.missing_inputs(spec.name)
+    else:
+        shown, shown_en = text.value_ja(actual, spec.unit), text.value_en(actual, spec.unit)
+        ja = f"{spec.label}は{shown}で、条件（{cond_ja}）を{'満たします' if value else '満たしません'}。"
+        en = f"{spec.label_en} is {shown_en}: {'meets' if value else 'does not meet'} {cond_en}."
+        missing = ()
+    return ClauseResult(outcome_of(value), node.TAG, cond_ja, cond_en, ja, en, facts={spec.name: actual},
+                        params=params, missing=missing)
 
 
 _VOCABULARIES: dict[str, dict[str, Any]] = {

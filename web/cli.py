@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 from programs.cases import run_cases
 from programs.catalog import Catalog
+from programs.coverage import read_checklist, read_left_out
+from programs.coverage import render as render_coverage
 from programs.loader import CATALOG_DIR, CatalogError, load_programs
 from programs.schema import Program
 from programs.store import publish_catalog
@@ -121,6 +123,29 @@ def _read_profile(path: Path) -> CompanyProfile:
         for err in explain_errors(exc):
             typer.echo(f"{path}: {err.field}: {err.message} / {err.message_en}", err=True)
         raise typer.Exit(2) from None
+
+
+@catalog_app.command("docs")
+def catalog_docs(
+    out: Path = typer.Option(Path("docs/catalog.md"), help="where to write"),
+    check_only: bool = typer.Option(False, "--check", help="exit 1 when the file is out of date, write nothing"),
+) -> None:
+    """Write docs/catalog.md: counts per document, kind and ministry; merged and left-out programs."""
+    text = render_catalog_doc(_load(None), get_settings().shared_dir)
+    if check_only:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if current != text:
+            typer.echo(f"{out} is out of date: run shien catalog docs", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{out} is up to date")
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out}")
+
+
+def render_catalog_doc(programs: list[Program], shared_dir: Path) -> str:
+    checklist = read_checklist(shared_dir / "data" / "seed_items.csv")
+    return render_coverage(programs, checklist, read_left_out(CATALOG_DIR))
 
 
 @app.command("check")
