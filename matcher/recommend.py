@@ -9,6 +9,7 @@ investment, a loan, the desk to talk to) without letting one kind flood it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -68,10 +69,23 @@ class Matcher:
 
     catalog: Catalog
     ranker: Ranker = field(default_factory=FallbackRanker)
+    text_scorer: Callable[[str], np.ndarray] | None = None  # default: the catalog's character n-gram index
 
     @cached_property
     def table(self) -> ProgramTable:
         return ProgramTable.build(self.catalog)
+
+    def with_ranker(self, ranker: Ranker) -> Matcher:
+        """The same catalog, arrays and text method, ordered by another ranker."""
+        other = Matcher(self.catalog, ranker, self.text_scorer)
+        if "table" in self.__dict__:
+            other.__dict__["table"] = self.__dict__["table"]  # cached_property: share the built arrays
+        return other
+
+    def text_scores(self, text: str | None) -> np.ndarray:
+        if not text:
+            return np.zeros(self.table.n)
+        return (self.text_scorer or self.catalog.search_index.scores)(text)
 
     def warm(self) -> None:
         _ = self.catalog.compiled, self.catalog.search_index, self.table, self.catalog.unknown_index
@@ -81,7 +95,7 @@ class Matcher:
         ctx = self.catalog.context(profile, today)
         evaluation = self.catalog.evaluate(ctx)
         signals = ProfileSignals.of(profile, ctx.value("size_class"))
-        text = self.catalog.search_index.scores(profile.challenges) if profile.challenges else np.zeros(self.table.n)
+        text = self.text_scores(profile.challenges)
         features = feature_matrix(self.table, signals, evaluation.statuses, evaluation.unknown_counts, text, ctx.as_of)
         state, _ = self.table.open_and_deadline(ctx.as_of)
         usable = self.table.applicable & (evaluation.statuses != INELIGIBLE) & (state != -1)

@@ -195,6 +195,72 @@ def serve(port: int = typer.Option(None, "--port", help="default: $PORT or 8000"
                 log_level=settings.log_level)
 
 
+JUDGED = Path("eval/judged.yaml")
+
+
+def _feedback_judgements(database_url: str | None) -> list:
+    from matcher.feedback import judgements_from_events, load_events
+
+    try:
+        engine = make_engine(database_url or get_settings().database_url)
+        migrate(engine)
+        return judgements_from_events(load_events(engine))
+    except Exception as exc:  # noqa: BLE001 - evaluation still runs on the judged set alone
+        typer.echo(f"(feedback not read: {exc.__class__.__name__})", err=True)
+        return []
+
+
+@app.command("eval")
+def eval_command(
+    judged_path: Path = typer.Option(JUDGED, "--judged", help="the judged set"),
+    database_url: str = typer.Option(None, help="where feedback events are (default: settings)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Offline ranking evaluation: NDCG@5 and recall@10 for the fallback order and the learned models."""
+    from matcher.evaluation import compare, load_judged
+    from matcher.recommend import Matcher
+    from matcher.text_methods import sudachi_available, sudachi_scorer
+
+    judged = load_judged(judged_path)
+    catalog = Catalog(_load(None))
+    feedback = _feedback_judgements(database_url)
+    matcher = Matcher(catalog)
+    rows = {f"{name} [text: char 2–3-gram TF-IDF]": m for name, m in compare(matcher, judged, feedback).items()}
+    if sudachi_available():
+        sudachi = Matcher(catalog, text_scorer=sudachi_scorer(catalog))
+        rows |= {f"{name} [text: SudachiPy tokens TF-IDF]": m for name, m in compare(sudachi, judged, feedback).items()}
+    else:
+        typer.echo("(SudachiPy not installed: pip install '.[ja]' to compare the morphological method)", err=True)
+    if as_json:
+        typer.echo(json.dumps({k: v.as_dict() for k, v in rows.items()}, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"judged profiles: {len(judged)}, feedback judgements: {len(feedback)}, programs: {len(catalog)}")
+    typer.echo("| ranking | NDCG@5 | recall@10 |")
+    typer.echo("|---|---|---|")
+    for name, m in rows.items():
+        typer.echo(f"| {name} | {m.ndcg5:.3f} | {m.recall10:.3f} |")
+
+
+@app.command("train")
+def train_command(
+    judged_path: Path = typer.Option(JUDGED, "--judged", help="the judged set"),
+    model: str = typer.Option("logistic (relevant = grade ≥ 2)", help="which model (see shien eval)"),
+    out: Path = typer.Option(None, help="model file (default: settings ranker_model)"),
+    database_url: str = typer.Option(None, help="where feedback events are (default: settings)"),
+) -> None:
+    """Train the ranking model from the judged set and recorded outcomes; write it with its metadata."""
+    from matcher.evaluation import load_judged, model_factories, train_and_save
+    from matcher.recommend import Matcher
+
+    if model not in model_factories():
+        typer.echo(f"unknown model {model!r}; one of: {', '.join(model_factories())}", err=True)
+        raise typer.Exit(2)
+    target = out or get_settings().ranker_model
+    metadata = train_and_save(Matcher(Catalog(_load(None))), load_judged(judged_path), judged_path, target, model,
+                              _feedback_judgements(database_url))
+    typer.echo(f"wrote {target} ({metadata['rows']} rows; CV {metadata['metrics_cv']})")
+
+
 @db_app.command("upgrade")
 def db_upgrade(database_url: str = typer.Option(None, help="overrides settings")) -> None:
     """Apply the Alembic migrations up to the newest."""
