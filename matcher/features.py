@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.concepts import purposes_from_text
-from matcher.table import CERT_IDS, KIND_IDS, PURPOSE_IDS, ProgramTable
+from matcher.table import CERT_IDS, KIND_IDS, PURPOSE_IDS, ProgramTable, pack_bits
 from rules.compile import ELIGIBLE
 from rules.profile import CompanyProfile
 
@@ -31,6 +31,8 @@ FEATURES: dict[str, str] = {
     "jgrants": "a call listed on Jグランツ",
     "desk": "a prefecture's consultation desk",
     "size_fit": "the program names the company's size class among its targets",
+    "industry_fit": "the program names the company's industry among its targets",
+    "no_fit": "the company said what it wants (or the owner's words show it) and the program serves none of it",
     **{f"kind_{k}": f"kind is {k}" for k in KIND_IDS},
 }
 FEATURE_NAMES = list(FEATURES)
@@ -45,6 +47,7 @@ class ProfileSignals:
     certs: np.ndarray
     size: str | None
     investment: float | None
+    industry: str | None
     prefecture_known: bool
     inferred_words: dict[str, list[str]]
 
@@ -57,16 +60,18 @@ class ProfileSignals:
             certs=np.array([c in (profile.certifications or []) for c in CERT_IDS]),
             size=size_class,
             investment=float(profile.planned_investment_yen) if profile.planned_investment_yen else None,
+            industry=profile.industry,
             prefecture_known=profile.prefecture is not None,
             inferred_words=found,
         )
 
 
-def _overlap(program_purposes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    total = wanted.sum()
+def _overlap(program_bits: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    total = int(wanted.sum())
     if total == 0:
-        return np.zeros(program_purposes.shape[0])
-    return (program_purposes & wanted).sum(axis=1) / total
+        return np.zeros(program_bits.shape[0])
+    bits = pack_bits(wanted[np.newaxis, :])[0]
+    return np.bitwise_count(program_bits & bits) / total
 
 
 def _benefit(table: ProgramTable, investment: float | None) -> np.ndarray:
@@ -79,10 +84,20 @@ def _benefit(table: ProgramTable, investment: float | None) -> np.ndarray:
     return np.where(best > 0, np.log10(np.maximum(best, 1)), 0.0)
 
 
+def _industry_fit(table: ProgramTable, industry: str | None) -> np.ndarray:
+    if not industry:
+        return np.zeros(table.n)
+    return np.array([any(industry.startswith(c) or c.startswith(industry) for c in codes) for codes in table.industries],
+                    dtype=float)
+
+
 def feature_matrix(table: ProgramTable, signals: ProfileSignals, statuses: np.ndarray, unknown: np.ndarray,
                    text_scores: np.ndarray, as_of: dt.date) -> np.ndarray:
     """Features of every program for one company (rows in catalog order, columns as FEATURE_NAMES)."""
     state, days = table.open_and_deadline(as_of)
+    stated = _overlap(table.purpose_bits, signals.stated)
+    inferred = _overlap(table.purpose_bits, signals.inferred)
+    wants = bool(signals.stated.any() or signals.inferred.any())
     text = text_scores / text_scores.max() if text_scores.size and text_scores.max() > 0 else np.zeros(table.n)
     size_fit = np.zeros(table.n)
     if signals.size in ("small", "sme", "chuken", "large"):
@@ -90,19 +105,24 @@ def feature_matrix(table: ProgramTable, signals: ProfileSignals, statuses: np.nd
     columns = [
         statuses == ELIGIBLE,
         np.minimum(unknown, 5),
-        _overlap(table.purposes, signals.stated),
-        _overlap(table.purposes, signals.inferred),
+        stated,
+        inferred,
         text,
         _benefit(table, signals.investment),
         state == 1,
         state == -1,
         np.where(state == 1, np.exp(-np.minimum(days, 3650) / 65.0), 0.0),
-        (table.bonus_certs & signals.certs).sum(axis=1),
+        np.bitwise_count(table.bonus_bits & pack_bits(signals.certs[np.newaxis, :])[0]),
         table.regional & signals.prefecture_known,
         np.log1p(table.documents),
         table.jgrants,
         table.desk,
         size_fit,
+        _industry_fit(table, signals.industry),
+        (stated == 0) & (inferred == 0) & wants,
         *[table.kind == i for i in range(len(KIND_IDS))],
     ]
-    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
+    matrix = np.empty((table.n, len(columns)))
+    for j, column in enumerate(columns):
+        matrix[:, j] = column
+    return matrix

@@ -28,9 +28,10 @@ from rules.profile import CompanyProfile
 
 DEFAULT_LIMIT = 20
 NEAR_MISS_LIMIT = 8
-NEAR_MISS_CANDIDATES = 40
+NEAR_MISS_CANDIDATES = 16
 KIND_PENALTY = 0.12  # per program of the same kind already placed above
-DESK_SLOT = 8  # the prefecture's よろず支援拠点 is placed no lower than this
+DESK_SLOT = 8
+ORDER_WINDOW = 2000  # candidates sorted in full when choosing the top (families need more than the top 20)  # the prefecture's よろず支援拠点 is placed no lower than this
 
 
 @dataclass
@@ -128,16 +129,13 @@ class Matcher:
     def _order(self, score: np.ndarray, limit: int) -> tuple[list[int], dict[int, list[str]]]:
         """Best per family, then a greedy pass that spreads kinds, then the local desk kept in view."""
         finite = np.nonzero(np.isfinite(score))[0]
+        if len(finite) > ORDER_WINDOW:  # only the best few thousand can reach the top: sort those
+            finite = finite[np.argpartition(-score[finite], ORDER_WINDOW)[:ORDER_WINDOW]]
         ranked = finite[np.argsort(-score[finite], kind="stable")]
-        best: dict[int, int] = {}
-        siblings: dict[int, list[str]] = {}
-        for i in ranked:
-            family = int(self.table.family[i])
-            if family in best:
-                siblings.setdefault(best[family], []).append(self.catalog.programs[i].id)
-            else:
-                best[family] = int(i)
-        pool = list(best.values())[: max(limit * 4, 40)]
+        families = self.table.family[ranked]
+        _, first = np.unique(families, return_index=True)
+        best = ranked[np.sort(first)]  # each family's best entry, best first
+        pool = [int(i) for i in best[: max(limit * 4, 40)]]
         chosen: list[int] = []
         per_kind: dict[int, int] = {}
         while pool and len(chosen) < limit:
@@ -145,22 +143,28 @@ class Matcher:
             pick = pool.pop(int(np.argmax(adjusted)))
             chosen.append(pick)
             per_kind[int(self.table.kind[pick])] = per_kind.get(int(self.table.kind[pick]), 0) + 1
-        return self._keep_desk_in_view(chosen, score, limit), siblings
+        chosen = self._keep_desk_in_view(chosen, score, limit)
+        siblings = {i: [self.catalog.programs[j].id for j in ranked[families == self.table.family[i]] if j != i]
+                    for i in chosen}
+        return chosen, {i: s for i, s in siblings.items() if s}
 
     def _keep_desk_in_view(self, chosen: list[int], score: np.ndarray, limit: int) -> list[int]:
-        desks = [int(i) for i in np.nonzero(self.table.desk & np.isfinite(score))[0]
-                 if self.catalog.programs[i].id.startswith("yorozu-")]
-        if not desks or desks[0] in chosen[:DESK_SLOT] or limit < DESK_SLOT:
+        desks = np.nonzero(self.table.yorozu & np.isfinite(score))[0]
+        if not len(desks) or int(desks[0]) in chosen[:DESK_SLOT] or limit < DESK_SLOT:
             return chosen
-        rest = [i for i in chosen if i != desks[0]]
-        return (rest[: DESK_SLOT - 1] + [desks[0]] + rest[DESK_SLOT - 1:])[:limit]
+        desk = int(desks[0])
+        rest = [i for i in chosen if i != desk]
+        return (rest[: DESK_SLOT - 1] + [desk] + rest[DESK_SLOT - 1:])[:limit]
 
     def _near_misses(self, evaluation: Evaluation, ctx: FactContext, kinds: list[str] | None) -> list[Verdict]:
         """Ineligible programs that one or two changeable facts would open, best prospects first."""
-        candidates = [int(i) for i in evaluation.near_miss_candidates() if self.table.applicable[i]
-                      and (not kinds or self.catalog.programs[i].kind in kinds)]
-        prior = self.table.documents[candidates] + self.table.rate[candidates] if candidates else np.zeros(0)
-        ordered = [candidates[j] for j in np.argsort(-prior, kind="stable")][:NEAR_MISS_CANDIDATES]
+        candidates = evaluation.near_miss_candidates()
+        keep = self.table.applicable[candidates]
+        if kinds:
+            keep &= np.isin(self.table.kind[candidates], [KIND_IDS.index(k) for k in kinds])
+        candidates = candidates[keep]
+        prior = self.table.documents[candidates] + self.table.rate[candidates]
+        ordered = [int(i) for i in candidates[np.argsort(-prior, kind="stable")][:NEAR_MISS_CANDIDATES]]
         found: list[Verdict] = []
         for i in ordered:
             verdict = self.catalog.judge(self.catalog.programs[i], ctx, with_near_misses=True)

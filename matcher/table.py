@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from matcher.concepts import purposes_from_text
 from programs.catalog import Catalog
 from programs.schema import Program
 from rules.tree import Member
@@ -17,6 +18,16 @@ CERT_IDS = list(CERTIFICATIONS)
 KIND_IDS = list(KINDS)
 SIZE_IDS = ["individual", "startup", "small", "sme", "chuken", "large"]
 FAR = 10**7  # an ordinal far in the future or past
+
+
+def served_purposes(program: Program) -> list[str]:
+    """The purposes a program states, plus those its own name and summary speak of.
+
+    jGrants calls carry no purposes (the API's use_purpose is empty in the data), so without this a
+    local call for 省エネ設備 would never meet an owner who wants to cut the electricity bill.
+    """
+    text = f"{program.name} {' '.join(program.aliases)} {program.summary} {(program.search_text or '')[:300]}"
+    return list(dict.fromkeys([*program.purposes, *purposes_from_text(text)]))
 
 
 def _regional(program: Program) -> bool:
@@ -41,9 +52,11 @@ class ProgramTable:
     n: int
     kind: np.ndarray
     purposes: np.ndarray
+    industries: list[tuple[str, ...]]
     regional: np.ndarray
     jgrants: np.ndarray
     desk: np.ndarray
+    yorozu: np.ndarray
     documents: np.ndarray
     rate: np.ndarray
     cap: np.ndarray
@@ -57,6 +70,13 @@ class ProgramTable:
     window_end: np.ndarray
     has_window: np.ndarray
     ended: np.ndarray
+    purpose_bits: np.ndarray = field(init=False)
+    bonus_bits: np.ndarray = field(init=False)
+    _open_cache: dict[dt.date, tuple[np.ndarray, np.ndarray]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.purpose_bits = pack_bits(self.purposes)
+        self.bonus_bits = pack_bits(self.bonus_certs)
 
     @classmethod
     def build(cls, catalog: Catalog) -> ProgramTable:
@@ -68,10 +88,12 @@ class ProgramTable:
         return cls(
             n=n,
             kind=np.array([KIND_IDS.index(p.kind) for p in programs]),
-            purposes=_mask(programs, PURPOSE_IDS, lambda p: p.purposes),
+            purposes=_mask(programs, PURPOSE_IDS, served_purposes),
+            industries=[tuple(p.industries) for p in programs],
             regional=np.array([_regional(p) for p in programs]),
             jgrants=np.array([p.id.startswith("jgrants-") for p in programs]),
             desk=np.array([p.id.startswith(("yorozu-", "hosho-")) for p in programs]),
+            yorozu=np.array([p.id.startswith("yorozu-") for p in programs]),
             documents=np.array([_documents(p) for p in programs], dtype=float),
             rate=np.array([g[0] for g in grants]),
             cap=np.array([g[1] for g in grants]),
@@ -90,6 +112,14 @@ class ProgramTable:
 
     def open_and_deadline(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
         """Per program: 1 open / 0 not published / -1 closed, and days to the current deadline (FAR if none)."""
+        cached = self._open_cache.get(as_of)
+        if cached is None:
+            if len(self._open_cache) > 32:
+                self._open_cache.clear()
+            cached = self._open_cache[as_of] = self._open_state(as_of)
+        return cached
+
+    def _open_state(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
         day = as_of.toordinal()
         state = np.zeros(self.n, dtype=np.int8)
         days = np.full(self.n, FAR, dtype=np.int64)
@@ -104,6 +134,13 @@ class ProgramTable:
             state = np.where(open_programs, 1, np.where(self.has_window & ~later, -1, 0)).astype(np.int8)
         state[self.ended & (state == 0)] = -1
         return state, days
+
+
+def pack_bits(mask: np.ndarray) -> np.ndarray:
+    """Rows of booleans (≤ 64 columns) as one unsigned integer each, for popcount arithmetic."""
+    weights = np.left_shift(np.uint64(1), np.arange(mask.shape[1], dtype=np.uint64))
+    return (mask.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64) if mask.shape[1] else np.zeros(
+        mask.shape[0], dtype=np.uint64)
 
 
 def _windows(program: Program) -> list:

@@ -16,7 +16,8 @@ one ``subsidy`` program ``jgrants-<id>``:
 | `detail` (HTML) | plain text → `search_text`; with `subsidy_catch_phrase` → `summary` (≤ 200 characters) |
 | `use_purpose` | `purposes` through ``PURPOSE_MAP`` |
 
-The rule is ``all`` of the mapped conditions; with none, ``unstated`` (check the call's guidelines).
+The rule is ``all`` of the mapped conditions plus an ``unstated`` clause for the rest of the call's
+guidelines (so a call is at best 要確認); with no mapped condition, ``unstated`` alone.
 A record that cannot be mapped (unknown bucket, prefecture or industry label, no id or title) is
 reported with its id and the reason, never dropped silently; the catalog keeps its previous file.
 
@@ -60,6 +61,8 @@ SUMMARY_MAX = 200
 SUMMARY_SENTENCES = 2  # of the detail, after the catch phrase
 UNSTATED_JA = "対象の条件はJグランツの公募要領で確認してください"
 UNSTATED_EN = "The conditions are in the call's guidelines on jGrants; check them there"
+GUIDELINES_JA = "そのほかの応募資格はJグランツの公募要領で確認が必要です"
+GUIDELINES_EN = "Other eligibility conditions are in the call's guidelines on jGrants"
 LOG_NAME = "_import_log.jsonl"
 JST = dt.timezone(dt.timedelta(hours=9))
 
@@ -476,10 +479,11 @@ def map_record(record: dict[str, Any]) -> Mapped:
         conditions.append({"fact": "industry", "in": letters})
     if employees:
         conditions.append(employees)
-    if conditions:
-        eligibility: dict[str, Any] = {"all": conditions}
-    else:
-        eligibility = {"unstated": UNSTATED_JA, "unstated_en": UNSTATED_EN}
+    # The API lists area, industry and headcount; the rest of the conditions are in the call's guidelines,
+    # so a call is at best 要確認 here — never silently 対象.
+    rest = {"unstated": GUIDELINES_JA, "unstated_en": GUIDELINES_EN}
+    eligibility: dict[str, Any] = {"all": [*conditions, rest]} if conditions else {
+        "unstated": UNSTATED_JA, "unstated_en": UNSTATED_EN}
 
     lines = html_lines(record.get("detail"))
     summary = build_summary(title, record.get("subsidy_catch_phrase"), lines, area.overseas)
