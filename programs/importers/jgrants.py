@@ -449,6 +449,26 @@ class Mapped:
     rate_text_only: bool = False
 
 
+_BRACKET = re.compile(r"【([^】]+)】")
+_FISCAL_YEAR = re.compile(r"^\s*(令和\s*[0-9０-９元]+\s*年度)\s*")
+_CITY = re.compile(r"^([^\s0-9０-９【「（(]{1,5}?[市区町村])(?![場民長議街])")
+
+
+def municipality_of(title: str) -> str | None:
+    """The municipality a local call is for, when its title names one (【福岡県宗像市】…, 令和8年度岡崎市…)."""
+    bracket = _BRACKET.search(title)
+    for text in ([bracket.group(1)] if bracket else []) + [_BRACKET.sub("", title)]:
+        text = _FISCAL_YEAR.sub("", text.strip())
+        for prefecture in PREFECTURES:
+            if text.startswith(prefecture):
+                text = text[len(prefecture):]
+                break
+        match = _CITY.match(text)
+        if match and not match.group(1).endswith("地区"):  # 商工会地区 is a kind of area, not a ward
+            return match.group(1)
+    return None
+
+
 def program_id(record_id: str) -> str:
     return f"jgrants-{record_id}"
 
@@ -475,6 +495,9 @@ def map_record(record: dict[str, Any]) -> Mapped:
     letters = industry_letters(record.get("industry"))
     if area.rule:
         conditions.append(area.rule)
+        city = municipality_of(title)
+        if city:
+            conditions.append({"fact": "municipality", "in": [city]})
     if letters:
         conditions.append({"fact": "industry", "in": letters})
     if employees:
@@ -689,10 +712,13 @@ def import_jgrants(records: Iterable[dict[str, Any]], out_dir: Path, as_of: dt.d
         if rid in by_id:
             report.warnings.append((rid, "id appears more than once; the later record is used"))
         by_id[rid] = record
+    families = _families(by_id)
     for rid in sorted(by_id):
         record = by_id[rid]
         try:
             mapped = map_record(record)
+            if rid in families:
+                mapped.data["family"] = families[rid]
             text = dump_program_yaml(mapped.data, HEADER)
         except MappingError as exc:
             report.unmappable.append((rid, str(exc)))
@@ -724,6 +750,14 @@ def import_jgrants(records: Iterable[dict[str, Any]], out_dir: Path, as_of: dt.d
     with (out_dir / LOG_NAME).open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(report.log_entry(), ensure_ascii=False, sort_keys=False) + "\n")
     return report
+
+
+def _families(by_id: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Records that share a title (the same call listed twice, or per round) share a family: the first id."""
+    by_title: dict[str, list[str]] = {}
+    for rid in sorted(by_id):
+        by_title.setdefault(_collapse(by_id[rid].get("title") or ""), []).append(rid)
+    return {rid: program_id(ids[0]) for ids in by_title.values() if len(ids) > 1 for rid in ids}
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -484,3 +484,34 @@ def test_the_command_needs_exactly_one_source(tmp_path: Path) -> None:
     both = runner.invoke(import_app, ["jgrants", "--file", str(DATA), "--base-url", "http://127.0.0.1:9", "--out",
                                       str(tmp_path)])
     assert both.exit_code == 2
+
+
+@pytest.mark.parametrize(("title", "city"), [
+    ("【福岡県宗像市】令和8年度 食のまち宗像推進補助金", "宗像市"),
+    ("【愛知県大府市】カーボンニュートラル推進補助金", "大府市"),
+    ("令和8年度岡崎市ものづくり補助金", "岡崎市"),
+    ("松戸市事業用省エネルギー設備等導入促進事業費補助金", "松戸市"),
+    ("【東京都】中小企業の省エネ補助", None),
+    ("【商工会地区】小規模事業者持続化補助金", None),
+    ("市場開拓支援事業", None),
+])
+def test_a_municipal_call_is_limited_to_its_municipality(title: str, city: str | None) -> None:
+    from programs.importers.jgrants import municipality_of
+
+    assert municipality_of(title) == city
+
+
+def test_a_company_elsewhere_in_the_prefecture_is_out_of_a_city_call() -> None:
+    program = program_of(record(title="【福岡県宗像市】創業応援補助金", target_area_search="福岡県", industry=None,
+                                target_number_of_employees=None))
+    assert verdict(program, "ineligible", prefecture="福岡県", municipality="久留米市") == []
+    assert mapped_conditions_met(program, prefecture="福岡県", municipality="宗像市")
+    assert verdict(program, "undetermined", prefecture="福岡県") == []
+
+
+def test_calls_with_the_same_title_are_one_family(records: list[dict[str, Any]], tmp_path: Path) -> None:
+    twins = [copy.deepcopy(records[0]) for _ in range(2)]
+    twins[1]["id"] = twins[0]["id"][:-1] + ("Z" if twins[0]["id"][-1] != "Z" else "Y")
+    import_jgrants(twins, tmp_path, AS_OF)
+    families = {p.family for p in load_programs([tmp_path])}
+    assert len(families) == 1 and None not in families
