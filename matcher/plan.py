@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from programs.catalog import Catalog
 from programs.verdict import certification_label
+from rules import text
 
 if TYPE_CHECKING:
     from matcher.recommend import Recommendation
@@ -52,9 +53,10 @@ def _prerequisites(catalog: Catalog, results: list[Recommendation]) -> list[Plan
             step.unlocks.append(rec.verdict.program.id)
             step.deadline = _earliest([step.deadline, rec.verdict.deadline])
     for step in steps.values():
-        names = "、".join(catalog.by_id[p].name for p in step.unlocks[:3])
-        more = f"など{len(step.unlocks)}件" if len(step.unlocks) > 3 else ""
-        by = f"（{step.deadline.isoformat()}の締切より前に）" if step.deadline else ""
+        unique = list(dict.fromkeys(catalog.by_id[p].name for p in step.unlocks))  # siblings share a name
+        names = "、".join(unique[:3])
+        more = f"など{len(unique)}件" if len(unique) > 3 else ""
+        by = f"（{text.date_ja(step.deadline)}の締切より前に）" if step.deadline else ""
         step.text = f"まず「{step.label}」を取得すると、{names}{more}に申し込めます{by}。"
     return sorted(steps.values(), key=lambda s: (-len(s.unlocks), s.deadline or dt.date.max))
 
@@ -69,7 +71,7 @@ def _bonuses(catalog: Catalog, results: list[Recommendation], held: set[str]) ->
             step = steps.setdefault(cert, PlanStep("bonus", certification_label(cert), "", certification=cert))
             step.unlocks.append(rec.verdict.program.id)
     for step in steps.values():
-        names = "、".join(catalog.by_id[p].name for p in step.unlocks[:3])
+        names = "、".join(list(dict.fromkeys(catalog.by_id[p].name for p in step.unlocks))[:3])
         step.text = f"「{step.label}」があると、{names}の審査で加点などの優遇があります。"
     return sorted(steps.values(), key=lambda s: -len(s.unlocks))
 

@@ -1,14 +1,17 @@
-"""The FastAPI application: the partner API, health, and (later) the site."""
+"""The FastAPI application: the owner's site, the partner API, and health."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from starlette.middleware.sessions import SessionMiddleware
 
 from matcher.ranker import load_ranker
 from matcher.recommend import Matcher
@@ -18,6 +21,9 @@ from web import errors
 from web.api import v1
 from web.db import make_engine
 from web.settings import Settings, get_settings
+from web.site import routes as site
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 log = logging.getLogger("shien")
 
@@ -60,6 +66,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.matcher = None
     errors.install(app)
     app.include_router(v1.router)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="shien_session",
+                       same_site="lax", https_only=settings.environment not in ("development", "test"))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(site.router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     async def healthz() -> dict[str, str]:

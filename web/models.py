@@ -2,5 +2,6 @@
 
 from matcher.feedback import FeedbackEvent
 from programs.store import CatalogVersion, ProgramRecord, ProgramRelationRow, ProgramSourceRow
+from web.site.cases import OwnerCase
 
-__all__ = ["CatalogVersion", "FeedbackEvent", "ProgramRecord", "ProgramRelationRow", "ProgramSourceRow"]
+__all__ = ["CatalogVersion", "FeedbackEvent", "OwnerCase", "ProgramRecord", "ProgramRelationRow", "ProgramSourceRow"]
