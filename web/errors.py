@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rules.profile import FIELD_LABELS, messages_for
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("shien")
+
+ERROR_PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>エラー | 支援策マッチ</title></head>
+<body><main><h1>申し訳ありません。エラーが発生しました</h1>
+<p>これまでに保存した回答は消えていません。時間をおいてもう一度お試しください。</p>
+<p><a href="/">トップページへ戻る</a></p></main></body></html>"""
 
 
 class DomainError(Exception):
@@ -89,6 +97,9 @@ def install(app: FastAPI) -> None:
         return problem(exc.status_code, ja, ja, en)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        if not request.url.path.startswith("/api/"):
+            return HTMLResponse(ERROR_PAGE, status_code=500)
         return problem(500, "サーバーでエラーが発生しました", "時間をおいてもう一度お試しください。",
                        "Internal error; please try again later.")
