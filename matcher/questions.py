@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules.regions import PREFECTURES
-from rules.vocabulary import CERTIFICATIONS, LEGAL_FORMS, PURPOSES
+from rules.vocabulary import CERTIFICATIONS, EVENT_TYPES, LEGAL_FORMS, PURPOSES
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,10 @@ QUESTIONS: tuple[Question, ...] = (
              unit="社", help="1社だけで申請する場合は 0 です。"),
     Question("energy_use_kl", "年間のエネルギー使用量（原油換算kl）はどのくらいですか？", "Annual energy use (kl crude oil eq.)?",
              "number", unit="kl"),
+    Question("events", "この1〜2年に、次のような影響を受けましたか？（いくつでも）",
+             "Has the business been hit by any of these in the last year or two?", "multi",
+             options=_options(EVENT_TYPES),
+             help="被災や取引先の倒産などに向けた特別な制度があります。当てはまらなければ「どれも当てはまらない」を選んでください。"),
     Question("municipality", "市区町村を教えてください。", "Which municipality?", "text"),
     Question("challenges", "いま困っていることを、ふだんの言葉で書いてください。", "Describe your challenges in your own words.",
              "text", help="例: 「FAXで受注している」「人が足りない」「社長が70歳を超えた」"),

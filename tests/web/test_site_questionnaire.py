@@ -42,7 +42,7 @@ def test_the_first_questions_come_first_whatever_the_ranking() -> None:
 
 
 def test_then_the_askable_field_deciding_the_most_programs() -> None:
-    ranking = [("events", 20), ("certifications", 7), ("consortium_size", 6)]  # events: no question in the bank
+    ranking = [("minashi_sme_plan_approved_on", 20), ("certifications", 7), ("consortium_size", 6)]  # no question for the first
     question = qn.next_question(STARTED, result(ranking))  # type: ignore[arg-type]
     assert question is not None and question.field == "certifications"
 
@@ -57,6 +57,14 @@ def test_it_stops_after_the_most_questions_we_ask() -> None:
     others = [f for f in BY_FIELD if f not in STARTED and f != "municipality"]
     answers = STARTED | dict.fromkeys(others[: qn.MAX_QUESTIONS - len(STARTED)])
     assert qn.next_question(answers, result([("municipality", 40)])) is None  # type: ignore[arg-type]
+
+
+def test_events_are_asked_by_kind_and_their_dates_stay_unknown() -> None:
+    events = qn.read_answer(BY_FIELD["events"], ["disaster", "price_surge"])
+    assert events == [{"type": "disaster"}, {"type": "price_surge"}]
+    assert qn.read_answer(BY_FIELD["events"], ["none"]) == []
+    profile = qn.profile_of({"events": events})
+    assert [e.type for e in profile.events or []] == ["disaster", "price_surge"] and profile.events[0].date is None  # type: ignore[index]
 
 
 def test_wakaranai_answers_stay_unknown_in_the_profile() -> None:

@@ -118,6 +118,8 @@ def read_answer(question: Question, values: list[str], industry_query: str = "")
     raw = values[0].strip() if values else ""
     if question.type == "industry":
         return _industry(raw, industry_query)
+    if question.type == "multi" and question.field == "events":
+        return [{"type": kind} for kind in _multi(question, values)]  # when it happened stays unknown
     if question.type == "multi":
         return _multi(question, values)
     if question.type == "choice":
