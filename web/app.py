@@ -17,7 +17,7 @@ from matcher.ranker import load_ranker
 from matcher.recommend import Matcher
 from programs.catalog import Catalog
 from programs.store import load_current_programs
-from web import errors
+from web import console, errors
 from web.api import v1
 from web.db import make_engine
 from web.settings import Settings, get_settings
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.catalog = None
     app.state.matcher = None
     errors.install(app)
+    console.install(app)
+    app.include_router(console.router)
     app.include_router(v1.router)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="shien_session",
                        same_site="lax", https_only=settings.environment not in ("development", "test"))

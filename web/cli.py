@@ -21,6 +21,7 @@ from programs.store import publish_catalog
 from rules.analysis import STATUS_JA
 from rules.profile import CompanyProfile, explain_errors
 from web.cli_import import import_app
+from web.console.cli import console_cli
 from web.db import make_engine, migrate
 from web.settings import get_settings
 
@@ -31,6 +32,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
+app.add_typer(console_cli, name="console")
 
 DirsOption = typer.Option(None, "--dir", help="catalog directories (default: the packaged catalog)")
 

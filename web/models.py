@@ -2,6 +2,20 @@
 
 from matcher.feedback import FeedbackEvent
 from programs.store import CatalogVersion, ProgramRecord, ProgramRelationRow, ProgramSourceRow
+from web.console.models import AuditEntry, Client, ConsoleAccount, Consultation, LoginAttempt, Outcome
 from web.site.cases import OwnerCase
 
-__all__ = ["CatalogVersion", "FeedbackEvent", "OwnerCase", "ProgramRecord", "ProgramRelationRow", "ProgramSourceRow"]
+__all__ = [
+    "AuditEntry",
+    "CatalogVersion",
+    "Client",
+    "ConsoleAccount",
+    "Consultation",
+    "FeedbackEvent",
+    "LoginAttempt",
+    "Outcome",
+    "OwnerCase",
+    "ProgramRecord",
+    "ProgramRelationRow",
+    "ProgramSourceRow",
+]
