@@ -80,10 +80,17 @@ class ClauseResult:
     node: Any = None
 
     def leaves(self) -> list[ClauseResult]:
-        """The conditions as a list, one per leaf; a negation counts as one condition."""
+        """The conditions as a list, one per leaf; a negation counts as one condition.
+
+        Of an ``any`` that is met, only the alternatives that met it are reasons: the others (e.g. "not a
+        中堅企業" beside "is an SME") would read as failures on a program the company qualifies for.
+        """
         if not self.children or self.op == "not":
             return [self]
-        return [leaf for child in self.children for leaf in child.leaves()]
+        children = self.children
+        if self.op == "any" and self.outcome == PASS:
+            children = tuple(c for c in children if c.outcome == PASS)
+        return [leaf for child in children for leaf in child.leaves()]
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -160,3 +160,12 @@ def test_what_if_reevaluates_with_changed_facts() -> None:
 def test_missing_facts_are_ranked_by_how_many_programs_they_decide() -> None:
     ranked = rank_missing_facts([["employees"], ["employees"], ["capital_yen", "employees"], ["capital_yen"]])
     assert [(r.field, r.decides, r.involved) for r in ranked] == [("employees", 2, 3), ("capital_yen", 1, 2)]
+
+
+def test_the_reasons_of_a_met_any_are_the_alternatives_that_met_it() -> None:
+    rule = parse_rule({"any": [{"is": "is_sme"}, {"is": "is_chuken"}]})
+    result = evaluate_rule(rule, FactContext(CompanyProfile(industry="E24", employees=25, capital_yen=10_000_000)))
+    assert result.status == "eligible"
+    assert [r.outcome for r in result.reasons] == ["pass"]
+    failing = evaluate_rule(rule, FactContext(CompanyProfile(industry="E24", employees=3000, capital_yen=10**10)))
+    assert [r.outcome for r in failing.reasons] == ["fail", "fail"]

@@ -110,9 +110,10 @@ def resume(request: Request, token: str) -> Response:
 
 
 def _question_page(request: Request, case: cases.OwnerCase, form: views.QuestionForm, status: int = 200,
-                   message: str | None = None, editing: bool = False) -> HTMLResponse:
+                   message: str | None = None, editing: bool = False, notice: str | None = None) -> HTMLResponse:
     answered = len([f for f in case.answers if f != form.field])
     page = views.QuestionPage(title=form.text, csrf_token=csrf_token(request), case_open=True, message=message,
+                              notice=notice,
                               question=form, number=answered + 1, max_questions=questionnaire.MAX_QUESTIONS,
                               editing=editing)
     return render("question.html", page, status)
@@ -177,7 +178,7 @@ async def answer(request: Request) -> Response:
     except NeedsIndustryChoice as ask:
         page = views.question_form(posted, case.answers)
         page.industry_query, page.industry_choices = ask.query[:40], ask.choices
-        return _question_page(request, case, page, message="いくつか当てはまりそうです。いちばん近いものを選んでください。")
+        return _question_page(request, case, page, notice="いくつか当てはまりそうです。いちばん近いものを選んでください。")
     except AnswerError as exc:
         page = views.question_form(posted, case.answers, exc.message, _values(form))
         return _question_page(request, case, page, exc.status)

@@ -13,6 +13,7 @@ from matcher.plan import total_estimate
 from matcher.questions import BY_FIELD, Question
 from matcher.recommend import RecommendationSet
 from programs.catalog import Catalog
+from programs.documents import cite_ja
 from programs.schema import Program, Relation
 from programs.verdict import BenefitEstimate, Verdict, certification_label, open_state
 from rules import text
@@ -119,7 +120,8 @@ class Layout:
     title: str
     csrf_token: str
     case_open: bool = False
-    message: str | None = None
+    message: str | None = None  # something went wrong with what was sent (shown as an alert)
+    notice: str | None = None  # an ordinary next step, not an error
 
 
 @dataclass(kw_only=True)
@@ -190,7 +192,7 @@ def source_link(source: Source | None) -> SourceLink | None:
     if source is None:
         return None
     if source.document and source.line:
-        return SourceLink(f"{source.document} {source.line}行目")
+        return SourceLink(cite_ja(source.document, source.line))
     if source.url:
         return SourceLink(source.title or _site_name(source.url), source.url)
     return SourceLink(source.record or "") if source.record else None
