@@ -20,6 +20,7 @@ from programs.store import load_current_programs
 from web import console, errors
 from web.api import v1
 from web.db import make_engine
+from web.partners import install as install_partners
 from web.settings import Settings, get_settings
 from web.site import routes as site
 
@@ -95,4 +96,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                                             "Database or catalog not available.", **body)
         return body
 
+    install_partners(app)
     return app

@@ -23,6 +23,7 @@ from rules.profile import CompanyProfile, explain_errors
 from web.cli_import import import_app
 from web.console.cli import console_cli
 from web.db import make_engine, migrate
+from web.partners.cli import partners_cli
 from web.settings import get_settings
 
 app = typer.Typer(help="支援策マッチ: match companies with public support programs.", no_args_is_help=True,
@@ -33,6 +34,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(console_cli, name="console")
+app.add_typer(partners_cli, name="partners")
 
 DirsOption = typer.Option(None, "--dir", help="catalog directories (default: the packaged catalog)")
 

@@ -3,6 +3,7 @@
 from matcher.feedback import FeedbackEvent
 from programs.store import CatalogVersion, ProgramRecord, ProgramRelationRow, ProgramSourceRow
 from web.console.models import AuditEntry, Client, ConsoleAccount, Consultation, LoginAttempt, Outcome
+from web.partners.models import Partner, PartnerKey, PartnerUsage
 from web.site.cases import OwnerCase
 
 __all__ = [
@@ -15,6 +16,9 @@ __all__ = [
     "LoginAttempt",
     "Outcome",
     "OwnerCase",
+    "Partner",
+    "PartnerKey",
+    "PartnerUsage",
     "ProgramRecord",
     "ProgramRelationRow",
     "ProgramSourceRow",

@@ -48,24 +48,24 @@ class SourceOut(BaseModel):
     line: int | None = Field(default=None, description="1-based line in the document")
     record: str | None = Field(default=None, description="data record id, e.g. jgrants:a0W…")
     url: str | None = Field(default=None, description="published page")
-    title: str | None = None
+    title: str | None = Field(default=None, description="document or page title")
 
 
 class ParameterOut(BaseModel):
     name: str = Field(description="parameter name, e.g. sme.manufacturing.max_employees")
-    value: float
+    value: float = Field(description="the value in force on the date judged")
     valid_from: dt.date = Field(description="the day this value took effect")
-    unit: str
-    label: str
+    unit: str = Field(description="unit, e.g. yen, persons, %")
+    label: str = Field(description="what the parameter is, in Japanese")
     reference: dict[str, Any] = Field(description="the law or document the value comes from")
 
 
 class ReasonOut(BaseModel):
     outcome: Outcome = Field(description="pass / fail / unknown for this condition")
     condition: str = Field(description="the condition in Japanese")
-    condition_en: str
+    condition_en: str = Field(description="the condition in English")
     text: str = Field(description="what was found, in Japanese")
-    text_en: str
+    text_en: str = Field(description="what was found, in English")
     facts: dict[str, Any] = Field(description="the profile facts used")
     parameters: list[ParameterOut] = Field(description="dated parameters used")
     source: SourceOut | None = Field(description="where the condition is stated")
@@ -75,56 +75,57 @@ class ReasonOut(BaseModel):
 class ProgramOut(BaseModel):
     id: str = Field(description="stable ascii id")
     name: str = Field(description="official Japanese name")
-    name_en: str | None = None
-    kind: Kind
+    name_en: str | None = Field(default=None, description="English name, where known")
+    kind: Kind = Field(description="subsidy, tax, loan, guarantee, investment, consultation, certification, human_resources, matching or information")
     kind_label: str = Field(description="kind in Japanese, e.g. 補助金・助成金")
-    ministry: str | None = None
-    implementing_body: str | None = None
+    ministry: str | None = Field(default=None, description="所管省庁 / ministry in charge")
+    implementing_body: str | None = Field(default=None, description="実施機関 / body that runs the program")
     summary: str = Field(description="two plain sentences (ja)")
-    summary_en: str | None = None
-    url: str | None = None
+    summary_en: str | None = Field(default=None, description="the summary in English, where written")
+    url: str | None = Field(default=None, description="official page of the program")
     prefectures: list[str] = Field(description="prefectures of a regional program (empty: national)")
-    purposes: list[str]
-    sources: list[SourceOut]
+    purposes: list[str] = Field(description="purpose ids the program serves (docs/profile.md)")
+    sources: list[SourceOut] = Field(description="where every fact about the program comes from")
     attribution: str | None = Field(default=None, description="attribution to show, e.g. 出典：Jグランツ")
 
 
 class RelationOut(BaseModel):
-    type: Literal["requires", "bonus", "modifies", "excludes", "succeeds"]
-    program: str | None = None
-    certification: str | None = None
+    type: Literal["requires", "bonus", "modifies", "excludes", "succeeds"] = Field(
+        description="requires (prerequisite), bonus (加点), modifies (benefit changes), excludes (併用不可), succeeds")
+    program: str | None = Field(default=None, description="the related program's id")
+    certification: str | None = Field(default=None, description="the related certification's id")
     label: str | None = Field(default=None, description="certification or program name")
-    text: str
-    text_en: str | None = None
-    source: SourceOut
+    text: str = Field(description="the relation in Japanese")
+    text_en: str | None = Field(default=None, description="the relation in English")
+    source: SourceOut = Field(description="where the relation is stated")
 
 
 class BenefitEstimateOut(BaseModel):
-    min_yen: int | None
-    max_yen: int | None
+    min_yen: int | None = Field(description="lowest support in yen (null: not known)")
+    max_yen: int | None = Field(description="highest support in yen (null: not known)")
     basis: str = Field(description="how the estimate was made, in Japanese")
-    basis_en: str
+    basis_en: str = Field(description="how the estimate was made, in English")
 
 
 class NearMissOut(BaseModel):
     conditions: list[str] = Field(description="the conditions that are not met now")
-    would_be: Status
-    text: str
-    text_en: str
+    would_be: Status = Field(description="the status once those conditions are met")
+    text: str = Field(description="what it would take, in Japanese")
+    text_en: str = Field(description="what it would take, in English")
 
 
 class VerdictOut(BaseModel):
-    program: ProgramOut
-    status: Status
+    program: ProgramOut = Field(description="the program judged")
+    status: Status = Field(description="eligible (対象), ineligible (対象外) or undetermined (要確認)")
     status_label: str = Field(description="対象 / 対象外 / 要確認")
-    reasons: list[ReasonOut]
-    missing_facts: list[str]
+    reasons: list[ReasonOut] = Field(description="one per condition, with its outcome and source")
+    missing_facts: list[str] = Field(description="profile fields that would decide the program")
     bonuses: list[RelationOut] = Field(description="加点 or benefit modifiers that apply")
     requires: list[RelationOut] = Field(description="prerequisites the company lacks")
-    benefit_estimate: BenefitEstimateOut | None
+    benefit_estimate: BenefitEstimateOut | None = Field(description="what the support is worth (null: no amount known)")
     deadline: dt.date | None = Field(description="application deadline as of as_of (null: not published)")
     open: bool | None = Field(description="taking applications on as_of (null: not published)")
-    near_misses: list[NearMissOut] = Field(default_factory=list)
+    near_misses: list[NearMissOut] = Field(default_factory=list, description="what would change an ineligible verdict")
 
 
 class RecommendationOut(VerdictOut):
@@ -134,7 +135,7 @@ class RecommendationOut(VerdictOut):
 
 class QuestionRankOut(BaseModel):
     field: str = Field(description="profile field to ask about")
-    label: str
+    label: str = Field(description="the question's field in Japanese")
     decides: int = Field(description="undecided programs this answer alone would decide")
     involved: int = Field(description="undecided programs this answer bears on")
 
@@ -142,28 +143,28 @@ class QuestionRankOut(BaseModel):
 class PlanStepOut(BaseModel):
     kind: Literal["obtain", "bonus", "combine", "exclusive"] = Field(
         description="obtain a prerequisite / collect a 加点 / programs that combine / programs that exclude each other")
-    certification: str | None = None
-    label: str
-    text: str
+    certification: str | None = Field(default=None, description="the certification to obtain or hold")
+    label: str = Field(description="the step's short name, in Japanese")
+    text: str = Field(description="the step in words, in Japanese")
     unlocks: list[str] = Field(description="program ids concerned")
     deadline: dt.date | None = Field(default=None, description="the earliest deadline it must beat")
 
 
 class TotalEstimateOut(BaseModel):
-    min_yen: int
-    max_yen: int
-    programs: list[str]
-    basis: str
+    min_yen: int = Field(description="lowest total in yen")
+    max_yen: int = Field(description="highest total in yen")
+    programs: list[str] = Field(description="program ids counted")
+    basis: str = Field(description="how the total was made, in Japanese")
 
 
 class RecommendationsResponse(BaseModel):
-    as_of: dt.date
-    catalog_version: str | None
+    as_of: dt.date = Field(description="the date judged (the profile's as_of, or today)")
+    catalog_version: str | None = Field(description="the catalog version that answered")
     counts: dict[str, int] = Field(description="programs per status over the whole catalog")
-    results: list[RecommendationOut]
+    results: list[RecommendationOut] = Field(description="recommended programs, best first")
     near_misses: list[VerdictOut] = Field(description="ineligible programs one or two steps away")
-    next_questions: list[QuestionRankOut]
-    plan: list[PlanStepOut]
+    next_questions: list[QuestionRankOut] = Field(description="what to ask next, most decisive first")
+    plan: list[PlanStepOut] = Field(description="certifications to obtain first, 加点, combinations and exclusions")
     total_estimate: TotalEstimateOut | None = Field(default=None, description="support in view across the results")
     inferred_purposes: dict[str, list[str]] = Field(
         default_factory=dict, description="purposes read from the owner's words, with the words found")
@@ -171,53 +172,53 @@ class RecommendationsResponse(BaseModel):
 
 
 class EligibilityResponse(BaseModel):
-    as_of: dt.date
-    catalog_version: str | None
-    results: list[VerdictOut]
+    as_of: dt.date = Field(description="the date judged")
+    catalog_version: str | None = Field(description="the catalog version that answered")
+    results: list[VerdictOut] = Field(description="one verdict per program id asked, in the order asked")
 
 
 class ProgramHit(ProgramOut):
     score: float = Field(description="search relevance (0 without a query)")
     open: bool | None = Field(description="taking applications on open_on or today (null: not published)")
-    deadline: dt.date | None
+    deadline: dt.date | None = Field(description="application deadline (null: not published)")
 
 
 class ProgramPage(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    results: list[ProgramHit]
+    total: int = Field(description="programs matching, over all pages")
+    page: int = Field(description="this page (from 1)")
+    per_page: int = Field(description="results per page")
+    results: list[ProgramHit] = Field(description="this page's programs")
 
 
 class RuleOutline(BaseModel):
-    op: str
-    text: str
-    text_en: str
-    source: dict[str, Any] | None
-    children: list[RuleOutline]
+    op: str = Field(description="operator: all, any, not, or a comparison (docs/program-format.md)")
+    text: str = Field(description="the condition in Japanese")
+    text_en: str = Field(description="the condition in English")
+    source: dict[str, Any] | None = Field(description="where the condition is stated")
+    children: list[RuleOutline] = Field(description="sub-conditions")
 
 
 class ProgramDetail(ProgramOut):
     document: dict[str, Any] = Field(description="every field of the program as stored in the catalog")
     rule: RuleOutline = Field(description="the eligibility rule in words")
-    relations: list[RelationOut]
-    open: bool | None
-    deadline: dt.date | None
+    relations: list[RelationOut] = Field(description="requires, bonus, modifies, excludes, succeeds")
+    open: bool | None = Field(description="taking applications today (null: not published)")
+    deadline: dt.date | None = Field(description="application deadline (null: not published)")
 
 
 class QuestionOut(BaseModel):
     field: str = Field(description="the profile field the answer fills")
-    text: str
-    text_en: str
+    text: str = Field(description="the question in Japanese")
+    text_en: str = Field(description="the question in English")
     type: str = Field(description="choice | multi | integer | number | date | boolean | text | industry")
-    help: str
-    unit: str
-    options: list[dict[str, str]]
+    help: str = Field(description="a hint shown under the question (Japanese)")
+    unit: str = Field(description="unit of a number answer, e.g. 円, 人")
+    options: list[dict[str, str]] = Field(description="choices as {value, label}")
     allows_unknown: bool = Field(description="「分からない」 is always an answer")
 
 
 class QuestionBank(BaseModel):
-    questions: list[QuestionOut]
+    questions: list[QuestionOut] = Field(description="every question, in the order to ask")
 
 
 FeedbackEventType = Literal["shown", "opened", "saved", "applied", "adopted", "rejected", "not_relevant"]
@@ -237,5 +238,5 @@ class FeedbackRequest(BaseModel):
 
 
 class FeedbackResponse(BaseModel):
-    id: int
-    recorded: bool
+    id: int = Field(description="the recorded event's id")
+    recorded: bool = Field(description="true when stored")

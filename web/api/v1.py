@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from matcher import feedback
 from matcher.questions import QUESTIONS
@@ -28,26 +28,35 @@ from web.api.schemas import (
     RecommendationsResponse,
 )
 from web.errors import CatalogUnavailable, InvalidInput, NotFound
+from web.partners.scope import PartnerViews, caller_of
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
 
-def get_catalog(request: Request) -> Catalog:
+def _base_catalog(request: Request) -> Catalog:
     catalog: Catalog | None = getattr(request.app.state, "catalog", None)
-    if catalog is None or len(catalog) == 0:
+    if catalog is None or len(catalog) == 0 or getattr(request.app.state, "matcher", None) is None:
         raise CatalogUnavailable("カタログを読み込めていません", "制度の一覧がまだ読み込まれていません。しばらくしてからお試しください。",
                                  "The catalog is not loaded yet; try again shortly.")
     return catalog
 
 
-CatalogDep = Annotated[Catalog, Depends(get_catalog)]
-
-
-def get_matcher(request: Request, catalog: CatalogDep) -> Matcher:
-    return request.app.state.matcher  # type: ignore[no-any-return]
+async def get_matcher(request: Request) -> Matcher:
+    """The matcher for the caller: the partner's view (its programs first, its own programs merged) or the base."""
+    _base_catalog(request)
+    base: Matcher = request.app.state.matcher
+    views: PartnerViews | None = getattr(request.app.state, "partner_views", None)
+    return views.matcher_for(base, caller_of(request)) if views else base
 
 
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+
+
+async def get_catalog(matcher: MatcherDep) -> Catalog:
+    return matcher.catalog
+
+
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
 @router.post("/recommendations", response_model=RecommendationsResponse, summary="Ranked programs for a company")
@@ -79,8 +88,8 @@ async def get_programs(
     prefecture: PrefectureParam = None,
     purpose: Annotated[str | None, Query(description="purpose id (docs/profile.md)")] = None,
     open_on: Annotated[dt.date | None, Query(description="only programs taking applications on this date")] = None,
-    page: Annotated[int, Query(ge=1, le=10000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Annotated[int, Query(ge=1, le=10000, description="page number, from 1")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100, description="results per page")] = 20,
 ) -> dict[str, Any]:
     if prefecture is not None and prefecture not in PREFECTURES:
         raise InvalidInput("prefecture", "都道府県名で指定してください（例: 宮城県）。", "use a prefecture name such as 宮城県")
@@ -95,7 +104,7 @@ async def get_programs(
 
 
 @router.get("/programs/{program_id}", response_model=ProgramDetail, summary="One program: every field, rule in words")
-async def get_program(program_id: str, catalog: CatalogDep) -> dict[str, Any]:
+async def get_program(program_id: Annotated[str, Path(description="the program id, e.g. chusho_toshi_sokushin_zeisei", max_length=200)], catalog: CatalogDep) -> dict[str, Any]:
     program = catalog.get(program_id)
     if program is None:
         raise NotFound("見つかりません", f"制度「{program_id}」は見つかりません。", f"No program {program_id!r}.")
@@ -119,5 +128,7 @@ def post_feedback(body: FeedbackRequest, request: Request, catalog: CatalogDep) 
     if catalog.get(body.program_id) is None:
         raise InvalidInput("program_id", f"制度「{body.program_id}」は見つかりません。", "unknown program id")
     profile = body.profile.model_dump(mode="json", exclude_none=True) if body.profile else None
-    row = feedback.record(request.app.state.engine, body.program_id, body.event, profile, body.position)
+    caller = caller_of(request)
+    row = feedback.record(request.app.state.engine, body.program_id, body.event, profile, body.position,
+                          partner=caller.partner if caller else None)
     return {"id": row.id, "recorded": True}

@@ -1,0 +1,128 @@
+"""API keys: created and revoked by an admin, shown once, stored as a SHA-256 digest.
+
+A token is ``smk_`` plus 32 random bytes (urlsafe base64). With 256 bits of entropy nobody can guess or
+brute-force a token from its digest, so a plain SHA-256 is enough: a slow password hash (bcrypt, argon2)
+protects low-entropy secrets and would only cost time on every request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from web.partners.models import Partner, PartnerKey
+
+TOKEN_PREFIX = "smk_"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: a partner's key, or the shared anonymous bucket."""
+
+    key_id: str
+    partner: str | None = None
+    partner_id: int | None = None
+    prefecture: str | None = None
+    origins: tuple[str, ...] = ()
+    per_minute: int = 0
+    per_day: int = 0
+    has_programs: bool = False
+    programs: list[dict[str, Any]] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def anonymous(self) -> bool:
+        return self.partner is None
+
+
+def digest_of(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def normalise_origin(origin: str) -> str:
+    """``https://Bank.example/`` → ``https://bank.example`` (scheme://host[:port], as browsers send it)."""
+    origin = origin.strip().rstrip("/")
+    scheme, _, rest = origin.partition("://")
+    if not rest or scheme.lower() not in ("http", "https") or "/" in rest:
+        raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
+    return f"{scheme.lower()}://{rest.lower()}"
+
+
+def create_key(engine: Engine, partner: str, *, origins: list[str] | None = None, per_minute: int = 600,
+               per_day: int = 50_000, prefecture: str | None = None,
+               programs: list[dict[str, Any]] | None = None) -> tuple[PartnerKey, str]:
+    """A new key for the partner (created on first use); returns the row and the token, shown once."""
+    clean = sorted({normalise_origin(o) for o in origins or []})
+    token = new_token()
+    with Session(engine) as session:
+        row = session.exec(select(Partner).where(Partner.name == partner)).first()
+        if row is None:
+            row = Partner(name=partner)
+        if prefecture is not None:
+            row.prefecture = prefecture
+        if programs is not None:
+            row.programs = programs
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        key = PartnerKey(id="k_" + secrets.token_hex(4), partner_id=row.id, digest=digest_of(token),
+                         prefix=token[:10], origins=clean, per_minute=per_minute, per_day=per_day)
+        session.add(key)
+        session.commit()
+        session.refresh(key)
+        return key, token
+
+
+def revoke_key(engine: Engine, key_id: str) -> bool:
+    with Session(engine) as session:
+        key = session.get(PartnerKey, key_id)
+        if key is None:
+            return False
+        if key.revoked_at is None:
+            key.revoked_at = dt.datetime.now(dt.UTC)
+            session.add(key)
+            session.commit()
+        return True
+
+
+def list_keys(engine: Engine, partner: str | None = None) -> list[dict[str, Any]]:
+    with Session(engine) as session:
+        query = select(PartnerKey, Partner).where(PartnerKey.partner_id == Partner.id)
+        if partner:
+            query = query.where(Partner.name == partner)
+        return [{"id": k.id, "partner": p.name, "prefix": k.prefix, "origins": k.origins,
+                 "per_minute": k.per_minute, "per_day": k.per_day, "prefecture": p.prefecture,
+                 "own_programs": len(p.programs), "created_at": k.created_at.isoformat(),
+                 "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
+                for k, p in session.exec(query.order_by(Partner.name, PartnerKey.created_at)).all()]
+
+
+def caller_for(engine: Engine, token: str) -> Caller | None:
+    """The live key with this token, or None (unknown or revoked)."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        return None
+    with Session(engine) as session:
+        found = session.exec(select(PartnerKey, Partner).where(PartnerKey.digest == digest_of(token))
+                             .where(PartnerKey.partner_id == Partner.id)).first()
+    if found is None or found[0].revoked_at is not None:
+        return None
+    key, partner = found
+    return Caller(key_id=key.id, partner=partner.name, partner_id=partner.id, prefecture=partner.prefecture,
+                  origins=tuple(key.origins), per_minute=key.per_minute, per_day=key.per_day,
+                  has_programs=bool(partner.programs), programs=partner.programs)
+
+
+def all_origins(engine: Engine) -> set[str]:
+    """Origins on any live key's list (a preflight is answered for these)."""
+    with Session(engine) as session:
+        rows = session.exec(select(PartnerKey.origins).where(PartnerKey.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+    return {o for origins in rows for o in origins}
