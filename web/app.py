@@ -17,7 +17,7 @@ from matcher.ranker import load_ranker
 from matcher.recommend import Matcher
 from programs.catalog import Catalog
 from programs.store import load_current_programs
-from web import console, errors
+from web import console, errors, ops
 from web.api import v1
 from web.db import make_engine
 from web.partners import install as install_partners
@@ -97,4 +97,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return body
 
     install_partners(app)
+    ops.install(app)  # last: its middleware must wrap the partner gate
     return app

@@ -23,6 +23,7 @@ from rules.profile import CompanyProfile, explain_errors
 from web.cli_import import import_app
 from web.console.cli import console_cli
 from web.db import make_engine, migrate
+from web.ops.cli import ops_cli
 from web.partners.cli import partners_cli
 from web.settings import get_settings
 
@@ -35,6 +36,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(console_cli, name="console")
 app.add_typer(partners_cli, name="partners")
+app.add_typer(ops_cli)
 
 DirsOption = typer.Option(None, "--dir", help="catalog directories (default: the packaged catalog)")
 

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     ranker_model: Path = ROOT / "var" / "ranker.skops"
+    auto_publish: bool = False  # shien refresh publishes without an admin's review (SHIEN_AUTO_PUBLISH)
+    public_url: str = "http://127.0.0.1:8000"  # links in alert e-mails and feeds
+    smtp_host: str | None = None  # alert e-mails are sent only when set
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "支援策マッチ <noreply@localhost>"
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

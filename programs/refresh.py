@@ -1,0 +1,113 @@
+"""A scheduled refresh of the Jグランツ calls: stage, show the difference, promote only when asked.
+
+``stage_jgrants`` copies the live directory to a staging directory and imports the fetched records
+there, so the live catalog files are never touched by a run that has not been reviewed. The
+difference an admin reviews is ``RefreshDiff``: calls that are new, changed (with the fields),
+closed since the last run, and no longer listed by the API. ``promote`` swaps the staged directory
+in; ``roll_back`` puts the previous one back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from programs.importers.jgrants import LOG_NAME, ImportReport, import_jgrants
+
+DIFF_NAME = "_refresh.json"
+
+
+@dataclass
+class RefreshDiff:
+    as_of: str
+    source: str
+    new: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    closed: list[str] = field(default_factory=list)
+    not_listed: list[str] = field(default_factory=list)  # in the catalog, no longer found by the sweep (kept)
+    unmappable: list[list[str]] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.new or self.changed or self.closed or self.not_listed)
+
+    def lines(self) -> list[str]:
+        out = [f"{len(self.new)} new, {len(self.changed)} changed, {len(self.closed)} closed, "
+               f"{len(self.not_listed)} no longer listed, {len(self.unmappable)} unmappable (as of {self.as_of})"]
+        out += [f"  new      {pid}" for pid in self.new]
+        out += [f"  changed  {pid}: {', '.join(fields)}" for pid, fields in self.changed.items()]
+        out += [f"  closed   {pid}" for pid in self.closed]
+        out += [f"  unlisted {pid}" for pid in self.not_listed]
+        out += [f"  UNMAPPABLE {rid}: {why}" for rid, why in self.unmappable]
+        return out
+
+
+def _last_statuses(live: Path) -> dict[str, str]:
+    """Each call's open/closed status at the previous import, from the live directory's import log."""
+    log = live / LOG_NAME
+    if not log.exists():
+        return {}
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines:
+        return {}
+    return {c["id"]: c.get("status", "") for c in json.loads(lines[-1]).get("changes", [])}
+
+
+def diff_of(report: ImportReport, live: Path, previous: dict[str, str]) -> RefreshDiff:
+    seen = set(report.status)
+    listed_before = sorted(p.stem for p in live.glob("jgrants-*.yaml")) if live.is_dir() else []
+    return RefreshDiff(
+        as_of=report.as_of.isoformat(), source=report.source, new=sorted(report.new),
+        changed=dict(sorted(report.changed.items())),
+        closed=sorted(pid for pid in report.closed if previous.get(pid) != "ended"),
+        not_listed=[pid for pid in listed_before if pid not in seen],
+        unmappable=[[rid, why] for rid, why in report.unmappable],
+    )
+
+
+def stage_jgrants(records: list[dict[str, Any]], live: Path, staging: Path, as_of: dt.date,
+                  source: str) -> RefreshDiff:
+    """Import into a fresh copy of ``live`` at ``staging``; the diff is also written to staging/_refresh.json."""
+    if staging.exists():
+        shutil.rmtree(staging)
+    if live.is_dir():
+        shutil.copytree(live, staging)
+    staging.mkdir(parents=True, exist_ok=True)
+    report = import_jgrants(records, staging, as_of, source=source)
+    diff = diff_of(report, live, _last_statuses(live))
+    (staging / DIFF_NAME).write_text(json.dumps(asdict(diff), ensure_ascii=False, indent=2), encoding="utf-8")
+    return diff
+
+
+def staged_diff(staging: Path) -> RefreshDiff | None:
+    path = staging / DIFF_NAME
+    if not path.exists():
+        return None
+    return RefreshDiff(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def previous_of(staging: Path) -> Path:
+    """Where ``promote`` keeps the replaced live directory: beside the staging one, outside the catalog roots."""
+    return staging.with_name(staging.name + ".previous")
+
+
+def promote(staging: Path, live: Path) -> None:
+    """Make the staged directory the live one; the old live directory is kept as ``<staging>.previous``."""
+    previous = previous_of(staging)
+    if previous.exists():
+        shutil.rmtree(previous)
+    if live.exists():
+        shutil.move(str(live), str(previous))
+    shutil.move(str(staging), str(live))
+    (live / DIFF_NAME).unlink(missing_ok=True)
+
+
+def roll_back(staging: Path, live: Path) -> None:
+    """Put the directory that ``promote`` replaced back in place."""
+    if live.exists():
+        shutil.rmtree(live)
+    shutil.move(str(previous_of(staging)), str(live))

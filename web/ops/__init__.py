@@ -1,0 +1,81 @@
+"""Operations: JSON logs with request ids, Prometheus metrics, database faults as 503/507, backups.
+
+The lead wires it with one line in ``web/app.py`` (after ``errors.install(app)``)::
+
+    ops.install(app)
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+
+from web.ops import alert_routes
+from web.ops.faults import FaultMiddleware, install_fault_handlers
+from web.ops.logs import configure_logging
+from web.ops.metrics import Metrics
+from web.ops.middleware import RequestContextMiddleware
+
+__all__ = ["Metrics", "install"]
+
+
+def install(app: FastAPI, *, json_logs: bool = True) -> None:
+    """Logs, metrics, fault mapping and the alert routes; a second call on the same app does nothing."""
+    if getattr(app.state, "ops_installed", False):
+        return
+    app.state.ops_installed = True
+    settings = getattr(app.state, "settings", None)
+    if json_logs:
+        configure_logging(getattr(settings, "log_level", "info"))
+    metrics = Metrics(lambda: getattr(app.state, "catalog", None))
+    app.state.metrics = metrics
+    install_fault_handlers(app)
+    app.include_router(alert_routes.router)
+    app.add_middleware(_VerdictCounter, app_ref=app)
+    app.add_middleware(FaultMiddleware)  # outermost of the app's middleware: wraps the partner gate too
+    _outermost(app, metrics)
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+
+def _outermost(app: FastAPI, metrics: Metrics) -> None:
+    """Wrap the whole stack, Starlette's error middleware included, so a 500 also carries the request id."""
+    build = app.build_middleware_stack
+
+    def build_with_context():  # type: ignore[no-untyped-def]
+        return RequestContextMiddleware(build(), metrics)
+
+    app.build_middleware_stack = build_with_context  # type: ignore[method-assign]
+
+
+class _VerdictCounter:
+    """Counts the verdicts of every recommendation set the app's matcher returns.
+
+    The matcher is built in the app's lifespan, after ``install``; it is wrapped once, on the first
+    request that finds it, so neither ``matcher/`` nor the API routes need to know about metrics.
+    """
+
+    def __init__(self, app, app_ref: FastAPI):  # type: ignore[no-untyped-def]
+        self.app, self.app_ref = app, app_ref
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        matcher = getattr(self.app_ref.state, "matcher", None)
+        if matcher is not None and not getattr(matcher, "_shien_counted", False):
+            _count_verdicts_of(matcher, self.app_ref.state.metrics)
+        await self.app(scope, receive, send)
+
+
+def _count_verdicts_of(matcher, metrics: Metrics) -> None:  # type: ignore[no-untyped-def]
+    recommend = matcher.recommend
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = recommend(*args, **kwargs)
+        metrics.count_verdicts([r.verdict.status for r in result.results]
+                               + [v.status for v in result.near_misses])
+        return result
+
+    matcher.recommend = counted
+    matcher._shien_counted = True
