@@ -18,14 +18,12 @@ import numpy as np
 from programs.schema import Program
 from programs.search import SearchIndex
 from programs.verdict import Verdict, judge, open_state
-from rules.compile import ELIGIBLE, INELIGIBLE, UNDETERMINED, CompiledCatalog, ProgramRule
+from rules.compile import INELIGIBLE, CompiledCatalog, ProgramRule
 from rules.facts import FactContext
 from rules.parameters import ParameterSet, default_parameters
 from rules.profile import CompanyProfile
 from rules.tree import Member
 from rules.unknowns import UnknownIndex
-
-STATUS_NAME = {ELIGIBLE: "eligible", UNDETERMINED: "undetermined", INELIGIBLE: "ineligible"}
 
 
 @dataclass

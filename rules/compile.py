@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from rules.facts import BOOL, CODE, DATE, FACTS, LIST, NUMBER, STRING, FactContext
+from rules.facts import BOOL, CODE, DATE, FACTS, LIST, NUMBER, FactContext
 from rules.parameters import ParameterSet, default_parameters
 from rules.profile import CompanyProfile
 from rules.tree import (
@@ -51,7 +51,6 @@ INELIGIBLE, UNDETERMINED, ELIGIBLE = 0, 1, 2
 STATUS_NAMES = {INELIGIBLE: "ineligible", UNDETERMINED: "undetermined", ELIGIBLE: "eligible"}
 
 NUMERIC_FACTS = tuple(name for name, spec in FACTS.items() if spec.kind in (NUMBER, DATE, BOOL))
-TOKEN_FACTS = tuple(name for name, spec in FACTS.items() if spec.kind in (STRING, CODE, LIST))
 _FACT_INDEX = {name: i for i, name in enumerate(NUMERIC_FACTS)}
 _OP_ALL, _OP_ANY, _OP_NOT = 0, 1, 2
 _FAIL, _UNKNOWN, _PASS = -1, 0, 1
@@ -327,7 +326,6 @@ class CompiledCatalog:
                 child_ids[: len(kids), j] = new_id[np.array(kids, dtype=np.int64)]
             self.groups.append(_Group(start, start + len(nodes), op, child_ids))
             start += len(nodes)
-        self.n_unique_leaves = len(tok_nodes) + len(num_nodes) + len(py_nodes)
 
     def _conditions(self, conditions: list[list[tuple[int, NodeBase]]]) -> None:
         """Per condition: its program, its node, and the profile fields that would decide it."""
