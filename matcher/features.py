@@ -84,13 +84,6 @@ def _benefit(table: ProgramTable, investment: float | None) -> np.ndarray:
     return np.where(best > 0, np.log10(np.maximum(best, 1)), 0.0)
 
 
-def _industry_fit(table: ProgramTable, industry: str | None) -> np.ndarray:
-    if not industry:
-        return np.zeros(table.n)
-    return np.array([any(industry.startswith(c) or c.startswith(industry) for c in codes) for codes in table.industries],
-                    dtype=float)
-
-
 def feature_matrix(table: ProgramTable, signals: ProfileSignals, statuses: np.ndarray, unknown: np.ndarray,
                    text_scores: np.ndarray, as_of: dt.date) -> np.ndarray:
     """Features of every program for one company (rows in catalog order, columns as FEATURE_NAMES)."""
@@ -118,7 +111,7 @@ def feature_matrix(table: ProgramTable, signals: ProfileSignals, statuses: np.nd
         table.jgrants,
         table.desk,
         size_fit,
-        _industry_fit(table, signals.industry),
+        table.industry_fit(signals.industry),
         (stated == 0) & (inferred == 0) & wants,
         *[table.kind == i for i in range(len(KIND_IDS))],
     ]

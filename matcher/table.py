@@ -70,11 +70,17 @@ class ProgramTable:
     window_end: np.ndarray
     has_window: np.ndarray
     ended: np.ndarray
+    industry_group: np.ndarray = field(init=False)  # per program: index of its distinct industry list
+    industry_lists: list[tuple[str, ...]] = field(init=False)
+    _industry_cache: dict[str, np.ndarray] = field(init=False, default_factory=dict)
     purpose_bits: np.ndarray = field(init=False)
     bonus_bits: np.ndarray = field(init=False)
     _open_cache: dict[dt.date, tuple[np.ndarray, np.ndarray]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
+        distinct = {codes: i for i, codes in enumerate(dict.fromkeys(self.industries))}
+        self.industry_lists = list(distinct)
+        self.industry_group = np.array([distinct[codes] for codes in self.industries], dtype=np.int64)
         self.purpose_bits = pack_bits(self.purposes)
         self.bonus_bits = pack_bits(self.bonus_certs)
 
@@ -109,6 +115,19 @@ class ProgramTable:
             has_window=np.array([bool(_windows(p)) for p in programs]),
             ended=np.array([p.status in ("ended", "succeeded") and not p.windows for p in programs]),
         )
+
+    def industry_fit(self, industry: str | None) -> np.ndarray:
+        """1 where the program names the company's industry (either code within the other), else 0."""
+        if not industry:
+            return np.zeros(self.n)
+        cached = self._industry_cache.get(industry)
+        if cached is None:
+            if len(self._industry_cache) > 64:  # one array per code seen: keep memory bounded
+                self._industry_cache.clear()
+            per_list = np.array([any(industry.startswith(c) or c.startswith(industry) for c in codes)
+                                 for codes in self.industry_lists], dtype=float)
+            cached = self._industry_cache.setdefault(industry, per_list[self.industry_group])
+        return cached
 
     def open_and_deadline(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
         """Per program: 1 open / 0 not published / -1 closed, and days to the current deadline (FAR if none)."""
