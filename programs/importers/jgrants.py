@@ -813,6 +813,22 @@ class _Fetcher:
         return f"{problem} after {self.retries + 1} attempts"
 
 
+def _json_answer(response: httpx.Response | str, label: str, errors: list[str]) -> Any | None:
+    """The JSON of a 200 answer; otherwise None, with the reason (a transport error, an HTTP error in the
+    API's error format, or a body that is not JSON) added to ``errors``."""
+    if isinstance(response, str):
+        errors.append(f"{label}: {response}")
+        return None
+    if response.status_code != 200:
+        errors.append(f"{label}: HTTP {response.status_code}{_api_error(response)}")
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        errors.append(f"{label}: the answer is not the API's JSON")
+        return None
+
+
 def _api_error(response: httpx.Response) -> str:
     """The API's error fields {errorCode, title} when the body has them."""
     try:
@@ -846,35 +862,20 @@ def fetch_records(base_url: str = DEFAULT_BASE_URL, keywords: Iterable[str] = DE
                 result.errors.append(f"keyword {keyword!r}: shorter than 2 characters, the API returns nothing for it")
                 continue
             params = {"keyword": keyword.strip(), "sort": "created_date", "order": "DESC", "acceptance": acceptance}
-            response = fetcher.get(f"{base}/v1/public/subsidies", params)
-            if isinstance(response, str):
-                result.errors.append(f"keyword {keyword!r}: {response}")
+            body = _json_answer(fetcher.get(f"{base}/v1/public/subsidies", params), f"keyword {keyword!r}", result.errors)
+            if body is None:
                 continue
-            if response.status_code != 200:
-                result.errors.append(f"keyword {keyword!r}: HTTP {response.status_code}{_api_error(response)}")
-                continue
-            try:
-                items = response.json().get("result") or []
-            except (ValueError, AttributeError):
-                result.errors.append(f"keyword {keyword!r}: the answer is not the API's JSON")
-                continue
+            items = (body.get("result") or []) if isinstance(body, dict) else []
             for item in items:
                 if isinstance(item, dict) and item.get("id"):
                     seen.setdefault(str(item["id"]), None)
         result.listed_ids = list(seen)
         for rid in result.listed_ids:
-            response = fetcher.get(f"{base}/v1/public/subsidies/id/{rid}")
-            if isinstance(response, str):
-                result.errors.append(f"id {rid}: {response}")
+            body = _json_answer(fetcher.get(f"{base}/v1/public/subsidies/id/{rid}"), f"id {rid}", result.errors)
+            if body is None:
                 continue
-            if response.status_code != 200:
-                result.errors.append(f"id {rid}: HTTP {response.status_code}{_api_error(response)}")
-                continue
-            try:
-                body = response.json()
-                detail = (body.get("result") or [None])[0]
-            except (ValueError, AttributeError, IndexError):
-                detail = None
+            found = body.get("result") if isinstance(body, dict) else None
+            detail = found[0] if isinstance(found, list) and found else None
             if not isinstance(detail, dict):
                 result.errors.append(f"id {rid}: the detail answer has no result")
                 continue
