@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from rules.parameters import Parameter, ParameterSet, parse_parameter
 from rules.tree import Node, NodeBase, Source
@@ -159,6 +159,7 @@ class Program(Strict):
     search_text: str | None = Field(default=None, description="extra searchable text (e.g. a call's detail)")
     family: str | None = Field(default=None, description="id grouping sibling entries (枠, 締切回) of one program")
     cases: list[Case] = Field(default_factory=list)
+    _local_parameters: ParameterSet | None = PrivateAttr(default=None)
 
     @field_validator("id")
     @classmethod
@@ -179,17 +180,17 @@ class Program(Strict):
     def _consistent(self) -> Program:
         if not self.applicable and not self.not_applicable_reason:
             raise ValueError("a program kept as applicable: false needs not_applicable_reason")
+        parsed: dict[str, Parameter] = {}
         for name, spec in self.parameters.items():
             if not name.startswith(self.id + "."):
                 raise ValueError(f"parameter {name!r} must be namespaced by the program id ({self.id}.…)")
-            parse_parameter(name, spec)
+            parsed[name] = parse_parameter(name, spec)
+        # parsed once here: verdicts ask for them on every request
+        self._local_parameters = ParameterSet(parsed) if parsed else None
         return self
 
     def local_parameters(self) -> ParameterSet | None:
-        if not self.parameters:
-            return None
-        parsed: dict[str, Parameter] = {n: parse_parameter(n, s) for n, s in self.parameters.items()}
-        return ParameterSet(parsed)
+        return self._local_parameters
 
     @property
     def kind_ja(self) -> str:
