@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules import text
-from rules.facts import DATE, FACTS, NUMBER, FactContext
+from rules.facts import FACTS, NUMBER, FactContext
 from rules.parameters import ParameterSet
 from rules.profile import CompanyProfile
 from rules.tree import (
@@ -201,7 +201,6 @@ def rank_missing_facts(missing_per_program: Iterable[Sequence[str]]) -> list[Mis
 
 
 __all__ = [
-    "DATE",
     "ELIGIBLE",
     "INELIGIBLE",
     "UNDETERMINED",
