@@ -2,20 +2,31 @@
 
 A pure ASGI middleware, so that every answer under /api/v1 — including 404 and 422 — is counted, carries the
 rate-limit headers, and is readable cross-origin only from the origins on the caller's own key.
+
+When the database cannot be reached the API stays up for what it can answer from memory (the catalog is in
+every worker): a key this worker has read within the last hour, and anonymous callers, are served and
+counted per worker per minute (``LocalWindow``); a key it has never read gets 503. The database is tried
+again after ``RETRY_DATABASE_AFTER`` seconds, not on every request, so a dead database costs nobody a wait.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.requests import Request
 
 from web.errors import PROBLEM
+from web.ops.faults import UNREACHABLE, classify, fault_response
 from web.partners.config import PartnerSettings
-from web.partners.keys import Caller, all_origins, caller_for
-from web.partners.limits import consume
+from web.partners.keys import Caller, CallerCache, all_origins
+from web.partners.limits import Decision, LocalWindow, consume
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -27,6 +38,13 @@ API_PREFIX = "/api/v1/"
 ALLOW_HEADERS = "Authorization, Content-Type"
 EXPOSE_HEADERS = "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After"
 PROBLEMS = "https://shien-match.example/problems/"
+RETRY_DATABASE_AFTER = 2.0  # seconds the gate counts on its own after the database failed it
+DATABASE_ERRORS = (DBAPIError, PoolTimeout)  # OperationalError is a DBAPIError
+log = logging.getLogger("shien.partners")
+
+
+class DatabaseDown(Exception):
+    """The caller's key cannot be checked: the database is unreachable and this worker has not read the key."""
 
 
 def problem_body(status: int, slug: str, title: str, detail: str, detail_en: str, **extra: Any) -> bytes:
@@ -39,6 +57,9 @@ class PartnerGate:
         self.app, self.engine, self.settings = app, engine, settings
         self.anonymous = Caller(key_id="anonymous", per_minute=settings.anonymous_per_minute,
                                 per_day=settings.anonymous_per_day)
+        self.callers = CallerCache(engine)
+        self.local = LocalWindow()
+        self.database_down_until = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
@@ -49,7 +70,11 @@ class PartnerGate:
         if scope["method"] == "OPTIONS" and origin and "access-control-request-method" in headers:
             await self._preflight(origin, send)
             return
-        caller = self._caller(headers.get("authorization"))
+        try:
+            caller = self._identify(_bearer(headers.get("authorization")))
+        except DatabaseDown:
+            await fault_response(Request(scope), UNREACHABLE)(scope, receive, send)
+            return
         if caller is None:
             await _reply(send, 401, problem_body(
                 401, "invalid-key", "APIキーが無効です", "APIキーが正しくないか、失効しています。",
@@ -65,7 +90,7 @@ class PartnerGate:
                 f"オリジン {origin} はこのキーの許可リストにありません。",
                 f"Origin {origin} is not on this key's allow-list."))
             return
-        decision = consume(self.engine, caller.key_id, caller.per_minute, caller.per_day)
+        decision = self._count(caller)
         extra = [(b"ratelimit-limit", str(decision.limit).encode()),
                  (b"ratelimit-remaining", str(decision.remaining).encode()),
                  (b"ratelimit-reset", str(decision.reset_seconds).encode()), *(cors or [])]
@@ -87,13 +112,39 @@ class PartnerGate:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _caller(self, authorization: str | None) -> Caller | None:
-        if authorization is None:
+    def _identify(self, token: str | None) -> Caller | None:
+        """Anonymous, a live key, or None for a bad or revoked key. Raises DatabaseDown (see above)."""
+        if token is None:
             return self.anonymous
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        if not token:
             return None
-        return caller_for(self.engine, token.strip())
+        if not self._database_down():
+            try:
+                return self.callers.get(token)
+            except DATABASE_ERRORS as exc:
+                self._database_failed(exc)
+        caller = self.callers.last_known(token)
+        if caller is None:
+            raise DatabaseDown()
+        return caller
+
+    def _count(self, caller: Caller) -> Decision:
+        if not self._database_down():
+            try:
+                return consume(self.engine, caller.key_id, caller.per_minute, caller.per_day)
+            except DATABASE_ERRORS as exc:
+                self._database_failed(exc)
+        return self.local.consume(caller.key_id, caller.per_minute, caller.per_day)
+
+    def _database_down(self) -> bool:
+        return time.monotonic() < self.database_down_until
+
+    def _database_failed(self, exc: Exception) -> None:
+        if classify(exc) is None:  # a bug, not the database going away: a 500 like any other
+            raise exc
+        log.warning("database unreachable: the partner gate counts per worker for %.0f s", RETRY_DATABASE_AFTER,
+                    extra={"fault": "database-unavailable", "error": exc.__class__.__name__})
+        self.database_down_until = time.monotonic() + RETRY_DATABASE_AFTER
 
     def _cors_headers(self, caller: Caller, origin: str | None) -> list[tuple[bytes, bytes]] | None:
         if not origin or caller.anonymous or origin.lower().rstrip("/") not in caller.origins:
@@ -113,6 +164,14 @@ class PartnerGate:
             (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
             (b"access-control-allow-headers", ALLOW_HEADERS.encode()),
             (b"access-control-max-age", str(self.settings.cors_max_age).encode())], content_type=None)
+
+
+def _bearer(authorization: str | None) -> str | None:
+    """The token of ``Bearer <token>``; None without the header (anonymous); "" for anything else."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -83,6 +85,8 @@ def create_key(engine: Engine, partner: str, *, origins: list[str] | None = None
 
 
 def revoke_key(engine: Engine, key_id: str) -> bool:
+    global _revocations
+    _revocations += 1  # callers cached in this process are read again (other workers: within KEY_TTL)
     with Session(engine) as session:
         key = session.get(PartnerKey, key_id)
         if key is None:
@@ -126,3 +130,47 @@ def all_origins(engine: Engine) -> set[str]:
     with Session(engine) as session:
         rows = session.exec(select(PartnerKey.origins).where(PartnerKey.revoked_at.is_(None))).all()  # type: ignore[union-attr]
     return {o for origins in rows for o in origins}
+
+
+KEY_TTL = 5.0  # seconds a worker trusts what it read of a key; a revocation reaches every worker within this
+LAST_KNOWN_TTL = 3600.0  # while the database is unreachable, a key read within the last hour is still honoured
+_revocations = 0  # bumped by revoke_key: this process forgets what it had read
+
+
+class CallerCache:
+    """The keys one worker has read, so a request costs a digest and a dict look-up, not a query.
+
+    ``get`` reads the database at most once per token every ``KEY_TTL`` seconds (unknown tokens too, so
+    junk keys cannot make every request a query). ``last_known`` answers from what was read within the
+    last hour: the gate uses it when the database cannot be reached.
+    """
+
+    def __init__(self, engine: Engine, ttl: float = KEY_TTL, size: int = 10_000):
+        self.engine = engine
+        self._fresh: TTLCache[str, Caller | None] = TTLCache(size, ttl)
+        self._known: TTLCache[str, Caller] = TTLCache(size, LAST_KNOWN_TTL)
+        self._seen_revocations = _revocations
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Caller | None:
+        """The live key with this token, or None; raises the database's error when it cannot be read."""
+        digest = digest_of(token)
+        with self._lock:
+            if self._seen_revocations != _revocations:
+                self._fresh.clear()
+                self._known.clear()
+                self._seen_revocations = _revocations
+            if digest in self._fresh:
+                return self._fresh[digest]
+        caller = caller_for(self.engine, token)
+        with self._lock:
+            self._fresh[digest] = caller
+            if caller is not None:
+                self._known[digest] = caller
+            else:
+                self._known.pop(digest, None)
+        return caller
+
+    def last_known(self, token: str) -> Caller | None:
+        with self._lock:
+            return self._known.get(digest_of(token))

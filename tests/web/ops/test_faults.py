@@ -147,7 +147,10 @@ def test_postgresql_gone_gives_fast_503_and_the_app_recovers_without_a_restart(p
         assert failed.headers["retry-after"] == "5"
         assert client.get("/readyz").status_code == 503
         assert client.get("/healthz").status_code == 200  # alive: not restarted by an orchestrator
-        assert client.get("/api/v1/programs/ops_alpha").status_code == 503  # the partner gate counts quotas in it
+        served = client.get("/api/v1/programs/ops_alpha")  # answered from the catalog in memory
+        assert served.status_code == 200 and served.headers["ratelimit-limit"]
+        unknown_key = client.get("/api/v1/programs/ops_alpha", headers={"Authorization": "Bearer smk_never_seen"})
+        assert unknown_key.status_code == 503 and unknown_key.json()["type"].endswith("/database-unavailable")
         proxy.start()
         assert client.post("/api/v1/feedback", json=FEEDBACK).status_code == 201
         assert client.get("/readyz").status_code == 200
@@ -170,6 +173,83 @@ def test_postgresql_restarted_dropping_every_connection_costs_no_request(pg_sche
         assert killed >= 1
         assert client.post("/api/v1/feedback", json=FEEDBACK).status_code == 201  # pre-ping replaced it
     admin.dispose()
+
+
+class Load:
+    """Threads that keep asking a running server: recommendations (memory) and feedback (a database write)."""
+
+    def __init__(self, url: str, token: str, threads: int = 6):
+        self.url, self.token, self.threads = url, token, threads
+        self.stop = threading.Event()
+        self.answers: list[tuple[float, str, int, float, str]] = []  # (when, path, status, seconds, problem type)
+        self.workers = [threading.Thread(target=self._ask, args=(i,), daemon=True) for i in range(threads)]
+
+    def __enter__(self) -> Load:
+        for worker in self.workers:
+            worker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for worker in self.workers:
+            worker.join(30)
+
+    def _ask(self, index: int) -> None:
+        import httpx
+
+        calls = [("/api/v1/recommendations", {"profile": {"employees": 10 + index}}), ("/api/v1/feedback", FEEDBACK)]
+        with httpx.Client(base_url=self.url, timeout=20, headers={"Authorization": f"Bearer {self.token}"}) as http:
+            n = 0
+            while not self.stop.is_set():
+                path, body = calls[n % 2]
+                n += 1
+                started = time.perf_counter()
+                response = http.post(path, json=body)
+                kind = response.json().get("type", "") if response.status_code >= 400 else ""
+                self.answers.append((time.monotonic(), path, response.status_code, time.perf_counter() - started, kind))
+
+    def between(self, start: float, end: float, path: str) -> list[tuple[float, str, int, float, str]]:
+        return [a for a in list(self.answers) if start <= a[0] < end and a[1] == path]
+
+
+def test_postgresql_restarted_under_load_fails_fast_keeps_answering_from_memory_and_recovers(pg_schema: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.partners.server import api_server
+    from web.partners.keys import create_key
+
+    direct = make_engine(pg_url(5432, pg_schema))
+    migrate(direct)
+    publish(direct)
+    _, token = create_key(direct, "restart-bank", per_minute=1_000_000, per_day=10_000_000)
+    proxy = FlakyProxy(("127.0.0.1", 5432))
+    proxy.start()
+    with api_server(pg_url(proxy.port, pg_schema), tmp_path / "server.log", workers=2) as url, Load(url, token) as load:
+        time.sleep(3)
+        cut = time.monotonic()
+        proxy.cut()  # what clients of a restarting PostgreSQL see: every connection dropped, then refused
+        time.sleep(4)
+        back = time.monotonic()
+        proxy.start()
+        time.sleep(6)
+    proxy.cut()
+
+    answers = list(load.answers)
+    assert len(answers) > 100 and not [a for a in answers if a[2] >= 500 and a[2] != 503]  # never a 500
+    assert all(a[3] < 3.5 for a in answers if a[2] == 503)  # refused fast, not after a hang
+    assert all(a[4].endswith("/database-unavailable") for a in answers if a[2] == 503)
+    before = load.between(0, cut, "/api/v1/feedback")
+    assert before and all(a[2] == 201 for a in before)
+    during = load.between(cut + 0.5, back, "/api/v1/recommendations")
+    assert during and all(a[2] == 200 for a in during)  # the catalog is in memory: partners still get answers
+    writes_during = load.between(cut + 0.5, back, "/api/v1/feedback")
+    assert writes_during and all(a[2] == 503 for a in writes_during)
+    recovered = load.between(back + 3, float("inf"), "/api/v1/feedback")  # same server processes, no restart
+    assert recovered and all(a[2] == 201 for a in recovered)
+    with direct.connect() as connection:
+        rows = connection.execute(text("SELECT count(*) FROM feedback_event")).scalar_one()
+    created = sum(1 for a in answers if a[1] == "/api/v1/feedback" and a[2] == 201)
+    # every 201 is a row; at most the writes in flight at the cut committed without hearing back
+    assert created <= rows <= created + load.threads
+    direct.dispose()
 
 
 def test_a_database_on_a_closed_port_fails_fast_on_the_site_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
