@@ -9,6 +9,7 @@ investment, a loan, the desk to talk to) without letting one kind flood it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,8 +31,9 @@ DEFAULT_LIMIT = 20
 NEAR_MISS_LIMIT = 8
 NEAR_MISS_CANDIDATES = 16
 KIND_PENALTY = 0.12  # per program of the same kind already placed above
-DESK_SLOT = 8
-ORDER_WINDOW = 2000  # candidates sorted in full when choosing the top (families need more than the top 20)  # the prefecture's よろず支援拠点 is placed no lower than this
+DESK_SLOT = 8  # the prefecture's よろず支援拠点 is placed no lower than this
+ORDER_WINDOW = 2000  # candidates sorted in full when choosing the top (families need more than the top 20)
+_matcher_ids = itertools.count(1)
 
 
 @dataclass
@@ -52,6 +54,10 @@ class RecommendationSet:
     inferred_purposes: dict[str, list[str]] = field(default_factory=dict)
     ranker: str = "fallback"
 
+    def statuses(self) -> tuple[str, ...]:
+        """The verdict of every program shown: the results, then the near misses."""
+        return tuple(r.verdict.status for r in self.results) + tuple(v.status for v in self.near_misses)
+
 
 @dataclass
 class Scored:
@@ -71,6 +77,9 @@ class Matcher:
     catalog: Catalog
     ranker: Ranker = field(default_factory=FallbackRanker)
     text_scorer: Callable[[str], np.ndarray] | None = None  # default: the catalog's character n-gram index
+    # Names this matcher's answers (its catalog, ranker and text method) for caches of them: a new matcher,
+    # a new id, so nothing cached for another catalog or ranker can be served for this one.
+    uid: int = field(default_factory=lambda: next(_matcher_ids), compare=False)
 
     @cached_property
     def table(self) -> ProgramTable:
@@ -144,9 +153,18 @@ class Matcher:
             chosen.append(pick)
             per_kind[int(self.table.kind[pick])] = per_kind.get(int(self.table.kind[pick]), 0) + 1
         chosen = self._keep_desk_in_view(chosen, score, limit)
-        siblings = {i: [self.catalog.programs[j].id for j in ranked[families == self.table.family[i]] if j != i]
-                    for i in chosen}
-        return chosen, {i: s for i, s in siblings.items() if s}
+        return chosen, self._siblings(chosen, ranked, families)
+
+    def _siblings(self, chosen: list[int], ranked: np.ndarray, families: np.ndarray) -> dict[int, list[str]]:
+        """The other ranked members of each chosen entry's family, best first (only families with several)."""
+        chosen_families = self.table.family[chosen]
+        in_chosen = ranked[np.isin(families, chosen_families)]
+        members: dict[int, list[int]] = {}
+        for j, family in zip(in_chosen.tolist(), self.table.family[in_chosen].tolist(), strict=True):
+            members.setdefault(family, []).append(j)
+        siblings = {i: [self.catalog.programs[j].id for j in members.get(int(f), []) if j != i]
+                    for i, f in zip(chosen, chosen_families.tolist(), strict=True)}
+        return {i: s for i, s in siblings.items() if s}
 
     def _keep_desk_in_view(self, chosen: list[int], score: np.ndarray, limit: int) -> list[int]:
         desks = np.nonzero(self.table.yorozu & np.isfinite(score))[0]

@@ -19,6 +19,7 @@ from programs.catalog import Catalog
 from programs.store import load_current_programs
 from web import console, errors, ops
 from web.api import v1
+from web.api.answers import AnswerCache
 from web.db import make_engine
 from web.partners import install as install_partners
 from web.settings import Settings, get_settings
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.catalog = None
     app.state.matcher = None
+    app.state.answers = AnswerCache(settings.answer_cache_bytes)
     errors.install(app)
     console.install(app)
     app.include_router(console.router)

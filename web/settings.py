@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "支援策マッチ <noreply@localhost>"
+    answer_cache_bytes: int = 64 * 1024 * 1024  # per worker: recommendation answers kept for repeated questions
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from matcher import feedback
 from matcher.questions import QUESTIONS
@@ -16,6 +16,7 @@ from programs.verdict import open_state
 from rules.regions import PREFECTURES
 from rules.tree import outline
 from web.api import present
+from web.api.answers import Answer, AnswerCache
 from web.api.schemas import (
     EligibilityRequest,
     EligibilityResponse,
@@ -28,6 +29,7 @@ from web.api.schemas import (
     RecommendationsResponse,
 )
 from web.errors import CatalogUnavailable, InvalidInput, NotFound
+from web.ops.metrics import count_verdicts
 from web.partners.scope import PartnerViews, caller_of
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -60,9 +62,18 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
 @router.post("/recommendations", response_model=RecommendationsResponse, summary="Ranked programs for a company")
-async def post_recommendations(body: RecommendationRequest, matcher: MatcherDep) -> dict[str, Any]:
+async def post_recommendations(body: RecommendationRequest, matcher: MatcherDep, request: Request) -> Response:
+    answers: AnswerCache = request.app.state.answers
+    answer = answers.answer(matcher, body, lambda: _recommendations(matcher, body))
+    count_verdicts(request.app, answer.statuses)
+    return Response(answer.body, media_type="application/json")
+
+
+def _recommendations(matcher: Matcher, body: RecommendationRequest) -> Answer:
+    """The answer as FastAPI would send it for the response model (validated, then serialised once)."""
     result = matcher.recommend(body.profile, limit=body.limit, kinds=body.kinds)
-    return present.recommendations_out(result, matcher.catalog.version)
+    document = RecommendationsResponse.model_validate(present.recommendations_out(result, matcher.catalog.version))
+    return Answer(document.model_dump_json(by_alias=True).encode(), result.statuses())
 
 
 @router.post("/eligibility", response_model=EligibilityResponse, summary="Verdicts for given programs")

@@ -23,6 +23,7 @@ from rules.vocabulary import CERTIFICATIONS
 from web.console import analysis, auth, forms, service, views
 from web.console.db import unit_of_work
 from web.console.models import OUTCOMES, ROLES, Client, ConsoleAccount
+from web.ops.metrics import count_verdicts
 from web.site import cases as owner_cases
 from web.site import questionnaire
 from web.site import views as site_views
@@ -319,6 +320,8 @@ def _client_page(request: Request, db: Session, account: ConsoleAccount, client:
     shown, changes, words, problems = _whatif_query(request) if whatif_requested else _whatif_form(None) + ([],)
     shown.certification_options = [(k, t.ja) for k, t in CERTIFICATIONS.items()]
     result = matcher.recommend(profile, limit=analysis.RESULT_LIMIT) if matcher else None
+    if result is not None:
+        count_verdicts(request.app, result.statuses())
     whatif = None
     if problems:
         shown.error = " ".join(problems)

@@ -31,7 +31,6 @@ def install(app: FastAPI, *, json_logs: bool = True) -> None:
     app.state.metrics = metrics
     install_fault_handlers(app)
     app.include_router(alert_routes.router)
-    app.add_middleware(_VerdictCounter, app_ref=app)
     app.add_middleware(FaultMiddleware)  # outermost of the app's middleware: wraps the partner gate too
     _outermost(app, metrics)
 
@@ -49,33 +48,3 @@ def _outermost(app: FastAPI, metrics: Metrics) -> None:
         return RequestContextMiddleware(build(), metrics)
 
     app.build_middleware_stack = build_with_context  # type: ignore[method-assign]
-
-
-class _VerdictCounter:
-    """Counts the verdicts of every recommendation set the app's matcher returns.
-
-    The matcher is built in the app's lifespan, after ``install``; it is wrapped once, on the first
-    request that finds it, so neither ``matcher/`` nor the API routes need to know about metrics.
-    """
-
-    def __init__(self, app, app_ref: FastAPI):  # type: ignore[no-untyped-def]
-        self.app, self.app_ref = app, app_ref
-
-    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
-        matcher = getattr(self.app_ref.state, "matcher", None)
-        if matcher is not None and not getattr(matcher, "_shien_counted", False):
-            _count_verdicts_of(matcher, self.app_ref.state.metrics)
-        await self.app(scope, receive, send)
-
-
-def _count_verdicts_of(matcher, metrics: Metrics) -> None:  # type: ignore[no-untyped-def]
-    recommend = matcher.recommend
-
-    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        result = recommend(*args, **kwargs)
-        metrics.count_verdicts([r.verdict.status for r in result.results]
-                               + [v.status for v in result.near_misses])
-        return result
-
-    matcher.recommend = counted
-    matcher._shien_counted = True

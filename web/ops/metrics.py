@@ -9,7 +9,7 @@ worker that answers (every worker serves the same current version).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -55,7 +55,7 @@ class Metrics:
         self.catalog = CatalogCollector(catalog_of)
         self.registry.register(self.catalog)
 
-    def count_verdicts(self, statuses: list[str]) -> None:
+    def count_verdicts(self, statuses: Iterable[str]) -> None:
         for status in statuses:
             self.verdicts.labels(status=status).inc()
 
@@ -66,3 +66,10 @@ class Metrics:
             registry.register(self.catalog)
             return generate_latest(registry), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+def count_verdicts(app: Any, statuses: Iterable[str]) -> None:
+    """Count the verdicts an answer showed (the API's, the owner's results, a client in the console)."""
+    metrics: Metrics | None = getattr(app.state, "metrics", None)
+    if metrics is not None:
+        metrics.count_verdicts(statuses)

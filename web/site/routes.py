@@ -22,6 +22,7 @@ from programs.verdict import judge
 from rules.regions import PREFECTURES
 from rules.tree import outline
 from rules.vocabulary import KINDS, PURPOSES
+from web.ops.metrics import count_verdicts
 from web.site import cases, questionnaire, views
 from web.site.industries import suggest
 from web.site.questionnaire import AnswerError, NeedsIndustryChoice
@@ -203,6 +204,7 @@ def _results(request: Request, case: cases.OwnerCase, errors: dict[str, tuple[st
     if catalog is None:
         return _home(request, NO_CATALOG, 503)
     result = _recommend(request, case.answers)
+    count_verdicts(request.app, result.statuses())
     page = views.results_page(result, catalog, case.answers, csrf_token=csrf_token(request),
                               resume_url=str(request.url_for("resume", token=case.token)),
                               asking_done=questionnaire.next_question(case.answers, result) is None, errors=errors)
