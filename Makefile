@@ -4,7 +4,7 @@ PYTHON ?= python3
 PORT ?= 8000
 BIN = $(VENV)/bin
 
-.PHONY: install browser run test lint bench docs clean axe-update
+.PHONY: install browser bench-tools run test lint bench docs clean axe-update
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ browser:
 	  else echo "chromium/fonts-noto-cjk missing and cannot apt-get install them here: browser tests will skip"; fi; \
 	fi
 
+# The load generator of the API and mixed-load figures: Debian's wrk (C, so the server sets the figures).
+bench-tools:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing wrk (apt)"; \
+	    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+	    || echo "apt-get could not install wrk: the API and mixed-load figures are skipped"; \
+	  else echo "wrk missing and cannot apt-get install it here: the API and mixed-load figures are skipped"; fi; \
+	fi
+
 run: install
 	$(BIN)/shien catalog load
 	PORT=$(PORT) $(BIN)/shien serve
@@ -39,8 +49,8 @@ lint: install
 	$(BIN)/mypy rules
 	$(BIN)/lint-imports
 
-bench: install
-	$(BIN)/python -m bench.rules_bench
+bench: install bench-tools
+	$(BIN)/python -m bench
 
 docs: install
 	$(BIN)/python -m rules.docs > docs/profile.md

@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-PARTS = ["bench.rules_bench", "bench.recommend_bench", "bench.search_bench", "bench.site_bench", "bench.api_bench"]
+PARTS = ["bench.rules_bench", "bench.recommend_bench", "bench.search_bench", "bench.site_bench", "bench.api_bench",
+         "bench.mixed_bench"]
 
 
 def main() -> int:

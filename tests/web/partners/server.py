@@ -35,7 +35,7 @@ def prepared_database(directory: Path, programs) -> str:  # type: ignore[no-unty
 
 
 @contextmanager
-def api_server(database_url: str, log: Path, app: str = "web.partners.asgi:app", workers: int = 1,
+def api_server(database_url: str, log: Path, app: str = "web.main:app", workers: int = 1,
                env: dict[str, str] | None = None) -> Iterator[str]:
     port = free_port()
     environ = os.environ | {"SHIEN_DATABASE_URL": database_url, "SHIEN_ENVIRONMENT": "test"} | (env or {})
