@@ -28,7 +28,7 @@ class CatalogCollector:
     def collect(self) -> Iterator[Any]:
         catalog = self.catalog_of()
         info = InfoMetricFamily("shien_catalog", "The catalog version being served (id:content hash)")
-        info.add_metric([], {"version": catalog.version if catalog is not None else ""})
+        info.add_metric([], {"version": (catalog.version or "") if catalog is not None else ""})
         yield info
         programs = GaugeMetricFamily("shien_catalog_programs", "Programs in the catalog being served")
         programs.add_metric([], len(catalog) if catalog is not None else 0)
