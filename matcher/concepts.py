@@ -51,14 +51,18 @@ def normalise(text: str) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+# the phrasings normalised once, beside the words shown in the explanation
+_NORMALISED = {purpose: tuple((normalise(p), p) for p in phrases) for purpose, phrases in PHRASES.items()}
+
+
 def purposes_from_text(text: str | None) -> dict[str, list[str]]:
     """Purpose ids the owner's words point to, each with the phrasings found (for the explanation)."""
     if not text:
         return {}
     plain = normalise(text)
     found: dict[str, list[str]] = {}
-    for purpose, phrases in PHRASES.items():
-        hits = [p for p in phrases if normalise(p) in plain]
+    for purpose, phrases in _NORMALISED.items():
+        hits = [shown for key, shown in phrases if key in plain]
         if hits:
             found[purpose] = hits
     return found

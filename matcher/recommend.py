@@ -144,16 +144,23 @@ class Matcher:
         families = self.table.family[ranked]
         _, first = np.unique(families, return_index=True)
         best = ranked[np.sort(first)]  # each family's best entry, best first
-        pool = [int(i) for i in best[: max(limit * 4, 40)]]
-        chosen: list[int] = []
-        per_kind: dict[int, int] = {}
-        while pool and len(chosen) < limit:
-            adjusted = [score[i] - KIND_PENALTY * per_kind.get(int(self.table.kind[i]), 0) for i in pool]
-            pick = pool.pop(int(np.argmax(adjusted)))
-            chosen.append(pick)
-            per_kind[int(self.table.kind[pick])] = per_kind.get(int(self.table.kind[pick]), 0) + 1
+        pool = best[: max(limit * 4, 40)]
+        chosen = self._spread_kinds(pool, score[pool], limit)
         chosen = self._keep_desk_in_view(chosen, score, limit)
         return chosen, self._siblings(chosen, ranked, families)
+
+    def _spread_kinds(self, pool: np.ndarray, scores: np.ndarray, limit: int) -> list[int]:
+        """Greedy: the best entry after lowering each by KIND_PENALTY per program of its kind already chosen."""
+        kinds = self.table.kind[pool]
+        placed = np.zeros(len(KIND_IDS), dtype=np.float64)
+        left = np.ones(len(pool), dtype=bool)
+        chosen: list[int] = []
+        while left.any() and len(chosen) < limit:
+            pick = int(np.argmax(np.where(left, scores - KIND_PENALTY * placed[kinds], -np.inf)))
+            chosen.append(int(pool[pick]))
+            left[pick] = False
+            placed[kinds[pick]] += 1
+        return chosen
 
     def _siblings(self, chosen: list[int], ranked: np.ndarray, families: np.ndarray) -> dict[int, list[str]]:
         """The other ranked members of each chosen entry's family, best first (only families with several)."""

@@ -127,7 +127,8 @@ def judge(program: Program, ctx: FactContext, with_near_misses: bool = False) ->
         if r.type == "requires" and r.certification and (held is None or r.certification not in held)
     ]
     is_open, deadline = open_state(program, ctx.as_of)
-    misses = near_misses(program.rule(), ctx, local) if with_near_misses and rv.status == "ineligible" else []
+    misses = (near_misses(program.rule(), ctx, local, evaluated=rv.root)
+              if with_near_misses and rv.status == "ineligible" else [])
     return Verdict(
         program=program,
         status=rv.status,

@@ -86,10 +86,12 @@ def _actionable(result: ClauseResult) -> bool:
 
 
 def near_misses(rule: NodeBase, ctx: FactContext, local_params: ParameterSet | None = None,
-                max_changes: int = 2) -> list[NearMiss]:
-    """Failed, changeable conditions whose meeting (one, or else two together) would lift the verdict."""
-    base = EvalContext(ctx, local_params)
-    root = rule.evaluate(base)
+                max_changes: int = 2, evaluated: ClauseResult | None = None) -> list[NearMiss]:
+    """Failed, changeable conditions whose meeting (one, or else two together) would lift the verdict.
+
+    ``evaluated``: the rule's result for ``ctx`` when the caller has it already (it is not evaluated again).
+    """
+    root = evaluated or rule.evaluate(EvalContext(ctx, local_params))
     if root.outcome != FAIL:
         return []
     failing = [leaf for leaf in root.leaves() if leaf.outcome == FAIL and _actionable(leaf) and _close_enough(leaf)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from rules import industry as ind
@@ -53,8 +54,9 @@ class FactContext:
     today: dt.date | None = None
     _cache: dict[str, Derived] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def as_of(self) -> dt.date:
+        """The profile's date, else ``today``, else the day this context was first asked (then fixed)."""
         return self.profile.effective_as_of(self.today)
 
     def param(self, name: str) -> ParameterValue | None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy import sparse
 
 from rules.compile import INELIGIBLE, UNDETERMINED, CompiledCatalog
 from rules.profile import CompanyProfile
@@ -28,15 +27,12 @@ class UnknownIndex:
     compiled: CompiledCatalog
 
     @cached_property
-    def condition_fields(self) -> sparse.csr_matrix:
-        """Conditions × profile fields: which fields would decide each condition."""
-        pairs = [(row, _FIELD_INDEX[f]) for row, fields in enumerate(self.compiled.condition_fields)
-                 for f in fields if f in _FIELD_INDEX]
-        data = np.ones(len(pairs))
-        rows = [p[0] for p in pairs]
-        cols = [p[1] for p in pairs]
-        shape = (len(self.compiled.condition_fields), len(PROFILE_FIELDS))
-        return sparse.coo_matrix((data, (rows, cols)), shape=shape).tocsr()
+    def condition_fields(self) -> np.ndarray:
+        """Conditions × profile fields (bool): which fields would decide each condition."""
+        table = np.zeros((len(self.compiled.condition_fields), len(PROFILE_FIELDS)), dtype=bool)
+        for row, fields in enumerate(self.compiled.condition_fields):
+            table[row, [_FIELD_INDEX[f] for f in fields if f in _FIELD_INDEX]] = True
+        return table
 
     def unknown_mask(self, values: np.ndarray) -> np.ndarray:
         """Per condition, whether it is unknown for the profile (``values``: one column of node_values)."""
@@ -68,12 +64,13 @@ class UnknownIndex:
         rows = np.nonzero(unknown)[0]
         if not len(rows):
             return []
-        incidence = sparse.csr_matrix((np.ones(len(rows)), (self.compiled.condition_program[rows], rows)),
-                                      shape=(len(self.compiled.keys), len(self.compiled.condition_node)))
-        per_program = ((incidence @ self.condition_fields) > 0).astype(np.int8).tocsr()
-        involved = np.asarray(per_program.sum(axis=0)).ravel()
-        single = np.asarray(per_program.sum(axis=1)).ravel() == 1
-        decides = np.asarray(per_program[single].sum(axis=0)).ravel()
+        # the fields each such program waits on: its unknown conditions' fields, OR-ed per program
+        programs = self.compiled.condition_program[rows]
+        order = np.argsort(programs, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(programs[order]) != 0])
+        per_program = np.logical_or.reduceat(self.condition_fields[rows[order]], starts, axis=0)
+        involved = per_program.sum(axis=0)
+        decides = per_program[per_program.sum(axis=1) == 1].sum(axis=0)
         ranked = sorted(((PROFILE_FIELDS[i], int(decides[i]), int(involved[i])) for i in np.nonzero(involved)[0]),
                         key=lambda r: (-r[1], -r[2], r[0]))
         return [r for r in ranked if r[0] != "as_of"]
