@@ -12,10 +12,11 @@ from sqlalchemy.engine import Engine
 
 from rules.regions import PREFECTURES
 from web.errors import DomainError, InvalidInput, NotFound
-from web.partners import keys, limits
+from web.partners import frame, keys, limits
 from web.partners.config import PartnerSettings
 from web.partners.schemas import KeyCreate, KeyCreated, UsageResponse
 from web.partners.scope import caller_of
+from web.site.render import render
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -102,6 +103,24 @@ widget_router = APIRouter(tags=["widget"], include_in_schema=False)
 def widget_script() -> FileResponse:
     return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8",
                         headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
+
+
+@widget_router.get("/widget/frame", response_class=HTMLResponse)
+def widget_frame(request: Request, key: str = "", color: str | None = None, logo: str | None = None,
+                 title: str | None = None, limit: str | None = None, questions: str | None = None) -> HTMLResponse:
+    """The widget in a page of its own, for an <iframe>; only the key's own sites may frame it."""
+    caller = keys.caller_for(_engine(request), key)
+    if caller is None:
+        response = render("widget/frame_refused.html", frame.FrameRefusedPage(), status=403)
+        response.headers["Content-Security-Policy"] = frame.REFUSED_POLICY
+    else:
+        response = render("widget/frame.html", frame.FramePage(
+            key=key, title=frame.frame_title(title), color=frame.theme_color(color), logo=frame.logo_url(logo),
+            limit=frame.result_limit(limit), questions=frame.question_fields(questions)))
+        response.headers["Content-Security-Policy"] = frame.frame_policy(caller.origins)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the key: keep it from logo and program sites
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @widget_router.get("/widget/demo", response_class=HTMLResponse)
