@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
@@ -125,11 +126,16 @@ def widget_frame(request: Request, key: str = "", color: str | None = None, logo
 
 @widget_router.get("/widget/demo", response_class=HTMLResponse)
 def widget_demo(request: Request, key: str = "", color: str = "#0b6e4f") -> HTMLResponse:
-    """A partner page with the widget, as a partner would write it (see docs/api.md)."""
+    """A partner page with the widget, both ways, as a partner would write it (see docs/api.md)."""
     page = (STATIC / "demo.html").read_text(encoding="utf-8")
     base = str(request.base_url).rstrip("/")
     return HTMLResponse(page.replace("{{ORIGIN}}", _attr(base)).replace("{{KEY}}", _attr(key))
-                        .replace("{{COLOR}}", _attr(color)))
+                        .replace("{{COLOR}}", _attr(color)).replace("{{FRAME_SRC}}", _attr(frame_src(base, key, color))))
+
+
+def frame_src(base: str, key: str, color: str) -> str:
+    """The demo's iframe URL (what docs/api.md tells a partner to write)."""
+    return f"{base}/widget/frame?" + urlencode({"key": key, "color": color, "title": frame.DEFAULT_TITLE, "limit": 5})
 
 
 def _attr(value: str) -> str:

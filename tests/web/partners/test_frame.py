@@ -3,6 +3,8 @@ calls accepted by the gate with the key while a foreign origin is still refused.
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -92,3 +94,12 @@ def test_the_frames_own_calls_are_accepted_with_its_key_and_a_foreign_origin_is_
     revoke_key(published, row.id)
     assert client.post("/api/v1/recommendations", json=body,
                        headers=bearer(gone) | {"Origin": "http://testserver"}).status_code == 401
+
+
+def test_the_demo_page_shows_the_script_and_the_iframe(client: TestClient, published: Engine) -> None:
+    _, token = create_key(published, "demo-bank", origins=["http://testserver"])
+    demo = client.get("/widget/demo", params={"key": token, "color": "#8a2be2"}).text
+    assert 'src="http://testserver/widget.js"' in demo and f'data-key="{token}"' in demo
+    frame_src = html.unescape(demo.split('<iframe id="shien-frame"', 1)[1].split('src="', 1)[1].split('"', 1)[0])
+    assert frame_src.startswith("http://testserver/widget/frame?key=") and "color=%238a2be2" in frame_src
+    assert client.get(frame_src).status_code == 200
