@@ -52,6 +52,16 @@ def problem_body(status: int, slug: str, title: str, detail: str, detail_en: str
     return json.dumps(body, ensure_ascii=False).encode()
 
 
+def same_origin(origin: str, host: str | None) -> bool:
+    """A page on the API's own origin (the iframe widget, /widget/frame): the Origin's host[:port] is the Host
+    the request was sent to. Such a request needs no CORS headers and is accepted with any valid key.
+
+    A browser sets both headers itself, so no other site's page can pass; a script outside a browser can send
+    anything, but the allow-list only ever protected browsers."""
+    scheme, _, netloc = origin.partition("://")
+    return scheme.lower() in ("http", "https") and bool(host) and netloc.lower() == (host or "").strip().lower()
+
+
 class PartnerGate:
     def __init__(self, app: ASGIApp, engine: Engine, settings: PartnerSettings):
         self.app, self.engine, self.settings = app, engine, settings
@@ -84,7 +94,7 @@ class PartnerGate:
                 [(b"www-authenticate", b'Bearer realm="shien-match"')])
             return
         cors = self._cors_headers(caller, origin)
-        if origin and not caller.anonymous and cors is None:
+        if origin and not caller.anonymous and cors is None and not same_origin(origin, headers.get("host")):
             await _reply(send, 403, problem_body(
                 403, "origin-not-allowed", "このサイトからは使えません",
                 f"オリジン {origin} はこのキーの許可リストにありません。",

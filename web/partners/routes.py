@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
@@ -12,10 +13,11 @@ from sqlalchemy.engine import Engine
 
 from rules.regions import PREFECTURES
 from web.errors import DomainError, InvalidInput, NotFound
-from web.partners import keys, limits
+from web.partners import frame, keys, limits
 from web.partners.config import PartnerSettings
 from web.partners.schemas import KeyCreate, KeyCreated, UsageResponse
 from web.partners.scope import caller_of
+from web.site.render import render
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -104,13 +106,36 @@ def widget_script() -> FileResponse:
                         headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
 
 
+@widget_router.get("/widget/frame", response_class=HTMLResponse)
+def widget_frame(request: Request, key: str = "", color: str | None = None, logo: str | None = None,
+                 title: str | None = None, limit: str | None = None, questions: str | None = None) -> HTMLResponse:
+    """The widget in a page of its own, for an <iframe>; only the key's own sites may frame it."""
+    caller = keys.caller_for(_engine(request), key)
+    if caller is None:
+        response = render("widget/frame_refused.html", frame.FrameRefusedPage(), status=403)
+        response.headers["Content-Security-Policy"] = frame.REFUSED_POLICY
+    else:
+        response = render("widget/frame.html", frame.FramePage(
+            key=key, title=frame.frame_title(title), color=frame.theme_color(color), logo=frame.logo_url(logo),
+            limit=frame.result_limit(limit), questions=frame.question_fields(questions)))
+        response.headers["Content-Security-Policy"] = frame.frame_policy(caller.origins)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the key: keep it from logo and program sites
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @widget_router.get("/widget/demo", response_class=HTMLResponse)
 def widget_demo(request: Request, key: str = "", color: str = "#0b6e4f") -> HTMLResponse:
-    """A partner page with the widget, as a partner would write it (see docs/api.md)."""
+    """A partner page with the widget, both ways, as a partner would write it (see docs/api.md)."""
     page = (STATIC / "demo.html").read_text(encoding="utf-8")
     base = str(request.base_url).rstrip("/")
     return HTMLResponse(page.replace("{{ORIGIN}}", _attr(base)).replace("{{KEY}}", _attr(key))
-                        .replace("{{COLOR}}", _attr(color)))
+                        .replace("{{COLOR}}", _attr(color)).replace("{{FRAME_SRC}}", _attr(frame_src(base, key, color))))
+
+
+def frame_src(base: str, key: str, color: str) -> str:
+    """The demo's iframe URL (what docs/api.md tells a partner to write)."""
+    return f"{base}/widget/frame?" + urlencode({"key": key, "color": color, "title": frame.DEFAULT_TITLE, "limit": 5})
 
 
 def _attr(value: str) -> str:

@@ -2,7 +2,8 @@
    data-color="#0b6e4f" data-logo="https://…/logo.png" data-limit="5" async></script>
    Renders the questionnaire and the results inside the target element (Shadow DOM, so the partner's CSS
    and ours do not mix), as wide as its container. Calls /api/v1 with the partner's key: the API answers
-   only origins on that key's allow-list. */
+   only origins on that key's allow-list, and our own origin (the iframe variant, /widget/frame, runs this
+   script in a page of ours). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -95,9 +96,13 @@
     notifySize();
   }
 
+  // In an iframe (/widget/frame) the parent page cannot see our height: tell it, whenever it changes.
   function notifySize() {
-    if (window.parent !== window) window.parent.postMessage({ shienWidgetHeight: document.body.scrollHeight }, "*");
+    if (window.parent !== window && document.body) {
+      window.parent.postMessage({ shienWidgetHeight: document.body.scrollHeight }, "*");
+    }
   }
+  if (window.parent !== window && window.ResizeObserver) new ResizeObserver(notifySize).observe(document.documentElement);
 
   call("/questions").then(function (bank) {
     bank.questions.filter(function (q) { return fields.indexOf(q.field) >= 0; }).forEach(function (q) { form.appendChild(input(q)); });
