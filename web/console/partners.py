@@ -59,7 +59,7 @@ async def create_key(request: Request) -> Response:
             return _partners_page(request, account, form=entry, message=EXPIRED, status=400)
         if errors:
             return _partners_page(request, account, form=entry, errors=dict(errors), status=422,
-                                  message="入力内容を確かめてください。" + " ".join(errors.values()))
+                                  message="入力内容を確かめてください。")
         key, token = service.create_partner_key(db, account, partner=entry.partner, origins=entry.origins,
                                                 per_minute=entry.per_minute, per_day=entry.per_day,
                                                 prefecture=entry.prefecture or None)

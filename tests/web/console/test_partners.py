@@ -81,12 +81,12 @@ def test_the_list_shows_each_keys_limits_origins_and_last_weeks_requests(system_
     for _ in range(3):
         recommend(system_admin, token)  # the third is over 2 a minute: refused
     page = system_admin.get("/console/partners").text
-    row = page[page.index(f"<td>{key_id}</td>"):]
+    row = page[page.index(f"<td>{key_id}<br>"):]
     row = row[:row.index("</tr>")]
     assert "https://bank.example<br>https://widget.bank.example:8443" in row
-    assert "<td>2件</td><td>5,000件</td>" in row
+    assert "<td>1分 2件<br>1日 5,000件</td>" in row
     assert re.search(r"<td>令和\d+年（20\d\d年）\d+月\d+日 \d\d:\d\d</td>", row)
-    assert "<td>有効</td>\n<td>2件</td><td>1件</td>" in row
+    assert "有効<br>" in row and "<td>応答 2件<br>上限超過 1件</td>" in row
     assert "宮城県" in page[page.index(name):]
 
 
