@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy.engine import Engine
 
 from programs.cases import run_cases
@@ -27,6 +29,7 @@ from programs.loader import CatalogError, load_programs
 from programs.store import PublishResult, publish_catalog
 
 DIFF_NAME = "_refresh.json"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -96,6 +99,19 @@ def staged_diff(staging: Path) -> RefreshDiff | None:
     if not path.exists():
         return None
     return RefreshDiff(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def staged_names(staging: Path, ids: Iterable[str]) -> dict[str, str]:
+    """The names in the staged files of these programs (for calls the current catalog does not know yet)."""
+    names = {}
+    for pid in ids:
+        try:
+            document = yaml.load((staging / f"{pid}.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(document, dict) and isinstance(document.get("name"), str):
+            names[pid] = document["name"]
+    return names
 
 
 def previous_of(staging: Path) -> Path:

@@ -182,6 +182,17 @@ def load_current_programs(engine: Engine) -> tuple[CatalogVersion | None, list[P
     return version, [Program.model_validate_json(doc) for doc in docs]
 
 
+def current_program_names(engine: Engine) -> dict[str, str]:
+    """Program id → name in the current version (read from the name column: no documents are parsed)."""
+    with Session(engine) as session:
+        version = current_version(session)
+        if version is None:
+            return {}
+        rows = session.exec(select(ProgramRecord.program_id, ProgramRecord.name)
+                            .where(ProgramRecord.version_id == version.id))
+        return dict(rows.all())
+
+
 def version_history(engine: Engine, limit: int = 20) -> list[CatalogVersion]:
     """Published versions, newest first, each with its summary of what changed (kept for ever)."""
     with Session(engine) as session:

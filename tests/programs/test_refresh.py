@@ -94,3 +94,11 @@ def test_staged_problems_name_the_file_line_and_field(records, tmp_path: Path) -
     assert staged_catalog_problems(staging) == []
     (staging / "jgrants-broken.yaml").write_text(BROKEN, encoding="utf-8")
     assert "jgrants-broken.yaml:1: summary: Field required" in staged_catalog_problems(staging)
+
+
+def test_staged_names_are_read_from_the_staged_files(records, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, _, staging = staged_run(records, tmp_path)
+    new = f"jgrants-{records[7]['id']}"
+    (staging / "jgrants-broken.yaml").write_text(":\n  - [", encoding="utf-8")
+    names = refresh.staged_names(staging, [new, "jgrants-broken", "jgrants-missing"])
+    assert list(names) == [new] and names[new]

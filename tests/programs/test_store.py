@@ -34,6 +34,7 @@ def test_a_second_version_records_what_changed(engine: Engine, catalog_programs)
     assert result.changed == [changed.id]
     history = version_history(engine)
     assert [v.is_current for v in history] == [True, False]
+    assert store.current_program_names(engine) == {p.id: p.name for p in [changed, *second[1:]]}
 
 
 def test_a_publish_that_fails_halfway_keeps_the_previous_version(engine: Engine, catalog_programs,  # type: ignore[no-untyped-def]

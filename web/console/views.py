@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from programs.refresh import RefreshDiff
+from programs.store import CatalogVersion
 from rules import text
 from web.console.analysis import CompareColumn, Handout, WhatIf
 from web.console.auth import is_system_admin
@@ -334,6 +337,90 @@ def partner_groups(keys: list[dict[str, Any]], usage: list[dict[str, Any]]) -> l
                                  revoked, text.number_ja(served.get(k["id"], 0)),
                                  text.number_ja(refused.get(k["id"], 0))))
     return list(groups.values())
+
+
+# the catalog page: versions, what changed in each, and a staged Jグランツ run
+
+PROGRAM_FIELDS = {"name": "名称", "summary": "概要", "url": "URL", "kind": "種類", "industries": "業種",
+                  "prefectures": "地域", "target_sizes": "対象の規模", "purposes": "目的", "benefits": "支援の内容",
+                  "budgets": "予算", "windows": "受付期間", "period": "実施期間", "status": "状況",
+                  "status_changes": "状況の変化", "eligibility": "対象の条件", "implementing_body": "実施機関",
+                  "ministry": "所管", "applies_via_text": "申請の方法", "sources": "出典", "search_text": "詳細の本文",
+                  "family": "同じ制度のまとまり", "(formatting)": "書式だけ"}
+
+
+@dataclass
+class ProgramRef:
+    id: str
+    name: str | None  # None when neither the current catalog nor the staged files know it
+
+
+@dataclass
+class VersionView:
+    id: int
+    published: str
+    program_count: str
+    source: str
+    current: bool
+    added: list[ProgramRef]
+    changed: list[ProgramRef]
+    removed: list[ProgramRef]
+
+
+@dataclass
+class ChangedCall:
+    program: ProgramRef
+    fields: list[str]
+
+
+@dataclass
+class StagedRun:
+    as_of: str
+    source: str
+    new: list[ProgramRef]
+    changed: list[ChangedCall]
+    closed: list[ProgramRef]
+    not_listed: list[ProgramRef]
+    unmappable: int
+
+
+@dataclass(kw_only=True)
+class CatalogPage(Layout):
+    current: VersionView | None
+    served_version: int | None  # the version this worker answers with
+    history: list[VersionView]
+    history_limit: int
+    staged: StagedRun | None
+    problems: list[str] = field(default_factory=list)
+
+
+def version_view(version: CatalogVersion, names: dict[str, str]) -> VersionView:
+    try:
+        summary = json.loads(version.summary)
+    except ValueError:
+        summary = {}
+    refs = {kind: [ProgramRef(pid, names.get(pid)) for pid in summary.get(kind, [])]
+            for kind in ("added", "changed", "removed")}
+    return VersionView(version.id or 0, moment_ja(version.created_at), text.number_ja(version.program_count),
+                       version.source or "―", version.is_current, refs["added"], refs["changed"], refs["removed"])
+
+
+def staged_run(diff: RefreshDiff, names: dict[str, str]) -> StagedRun:
+    def refs(ids: list[str]) -> list[ProgramRef]:
+        return [ProgramRef(pid, names.get(pid)) for pid in ids]
+
+    changed = [ChangedCall(ProgramRef(pid, names.get(pid)), [_field_ja(f) for f in fields])
+               for pid, fields in diff.changed.items()]
+    return StagedRun(text.date_ja(dt.date.fromisoformat(diff.as_of)), diff.source, refs(diff.new), changed,
+                     refs(diff.closed), refs(diff.not_listed), len(diff.unmappable))
+
+
+def _field_ja(name: str) -> str:
+    """受付期間（windows）: the label, with the field's name as it is in the program file."""
+    label = PROGRAM_FIELDS.get(name)
+    if label is None:
+        return name
+    return label if name.startswith("(") else f"{label}（{name}）"
 
 
 JST = dt.timezone(dt.timedelta(hours=9))
