@@ -308,6 +308,8 @@ def parse_key(form: FormData) -> tuple[KeyInput, FormErrors]:
     partner_max, origins_max = _bound("partner", "max_length"), _bound("origins", "max_length")
     if not entry.partner or len(entry.partner) > partner_max:
         errors["partner"] = f"パートナー名を{partner_max}文字以内で入力してください（例: みやぎ銀行）。"
+    elif not entry.partner.isprintable():
+        errors["partner"] = "パートナー名に使えない文字（制御文字）が含まれています。"
     lines = list(dict.fromkeys(line.strip() for line in entry.origins_text.splitlines() if line.strip()))
     bad = []
     for line in lines:

@@ -6,6 +6,8 @@ one ``unit_of_work`` per request, and only system admins get past ``service.requ
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.engine import Engine
@@ -21,7 +23,7 @@ from web.site.security import csrf_ok
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-KEY_ID_MAX = 40
+KEY_ID = re.compile(r"k_[0-9a-f]{1,14}")  # as keys.add_key makes them; anything else is not a key
 
 
 # --- partner API keys -----------------------------------------------------------------------------
@@ -67,6 +69,12 @@ async def create_key(request: Request) -> Response:
     return _partners_page(request, account, new_key=views.NewKey(key.id, entry.partner, token))
 
 
+def _known_id(key_id: str) -> str:
+    if not KEY_ID.fullmatch(key_id):
+        raise service.NotFoundHere("このAPIキーは見つかりません。一覧から開き直してください。")
+    return key_id
+
+
 def _key_page(request: Request, account: ConsoleAccount, key_id: str, *, message: str | None = None,
               status: int = 200) -> HTMLResponse:
     found = [(group, key) for group in _partner_groups(_engine(request)) for key in group.keys if key.id == key_id]
@@ -83,16 +91,16 @@ def confirm_revoke(request: Request, key_id: str) -> Response:
     with unit_of_work(_engine(request)) as db:
         account = _account(request, db)
         service.require_system_admin(account)
-    return _key_page(request, account, key_id[:KEY_ID_MAX])
+    return _key_page(request, account, _known_id(key_id))
 
 
 @router.post("/partners/keys/{key_id}/revoke")
 async def revoke_key(request: Request, key_id: str) -> Response:
     form = await _form(request)
-    key_id = key_id[:KEY_ID_MAX]
     with unit_of_work(_engine(request)) as db:
         account = _account(request, db)
         service.require_system_admin(account)
+        key_id = _known_id(key_id)
         if not csrf_ok(request, form):
             return _key_page(request, account, key_id, message=EXPIRED, status=400)
         service.revoke_partner_key(db, account, key_id)

@@ -52,7 +52,7 @@ def normalise_origin(origin: str) -> str:
     """``https://Bank.example/`` → ``https://bank.example`` (scheme://host[:port], as browsers send it)."""
     origin = origin.strip().rstrip("/")
     scheme, _, rest = origin.partition("://")
-    if not rest or scheme.lower() not in ("http", "https") or "/" in rest:
+    if not rest or scheme.lower() not in ("http", "https") or "/" in rest or not _printable(rest):
         raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
     return f"{scheme.lower()}://{rest.lower()}"
 
@@ -81,6 +81,10 @@ def add_key(session: Session, partner: str, *, origins: list[str] | None = None,
     session.add(key)
     session.flush()
     return key, token
+
+
+def _printable(text: str) -> bool:
+    return all(c.isprintable() and not c.isspace() for c in text)
 
 
 def create_key(engine: Engine, partner: str, *, origins: list[str] | None = None, per_minute: int = 600,

@@ -104,10 +104,11 @@ def test_revoking_asks_first_then_the_key_gets_401(system_admin: TestClient) -> 
     assert "APIキーの失効" in system_admin.get("/console/audit").text
 
 
-def test_an_unknown_key_is_not_found(system_admin: TestClient) -> None:
-    assert system_admin.get("/console/partners/keys/k_00000000/revoke").status_code == 404
+@pytest.mark.parametrize("key_id", ["k_00000000", "k_%00", "x" * 300])
+def test_an_unknown_key_is_not_found(system_admin: TestClient, key_id: str) -> None:
+    assert system_admin.get(f"/console/partners/keys/{key_id}/revoke").status_code == 404
     token = csrf_of(system_admin.get("/console/partners").text)
-    missing = system_admin.post("/console/partners/keys/k_00000000/revoke", data={"csrf_token": token})
+    missing = system_admin.post(f"/console/partners/keys/{key_id}/revoke", data={"csrf_token": token})
     assert missing.status_code == 404 and "見つかりません" in missing.text
 
 
@@ -115,7 +116,9 @@ def test_an_unknown_key_is_not_found(system_admin: TestClient) -> None:
     ({"origins": "https://ok.example\nbank.example\nhttps://bank.example/widget"},
      "「bank.example」「https://bank.example/widget」はオリジンとして使えません"),
     ({"origins": "javascript:alert(1)"}, "「javascript:alert(1)」はオリジンとして使えません"),
+    ({"origins": "https://bank\x00.example\nhttps://bank .example"}, "はオリジンとして使えません"),
     ({"partner": ""}, "パートナー名を80文字以内で入力してください"),
+    ({"partner": "銀行\x00"}, "使えない文字"),
     ({"per_minute": "0"}, "1分あたりの上限は1から1,000,000までの整数で入力してください"),
     ({"per_day": "たくさん"}, "1日あたりの上限は1から100,000,000までの整数で入力してください"),
     ({"prefecture": "大阪"}, "都道府県は一覧から選んでください"),
@@ -127,7 +130,7 @@ def test_bad_input_gives_the_form_back_with_a_message(system_admin: TestClient, 
     answer = system_admin.post("/console/partners/keys", data=data)
     assert answer.status_code == 422 and says in answer.text
     assert not TOKEN.search(answer.text)
-    if data["partner"]:
+    if data["partner"].isprintable():
         assert f'value="{data["partner"]}"' in answer.text  # what was typed is kept
     assert key_count(engine_of) == before
 
