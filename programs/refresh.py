@@ -3,8 +3,10 @@
 ``stage_jgrants`` copies the live directory to a staging directory and imports the fetched records
 there, so the live catalog files are never touched by a run that has not been reviewed. The
 difference an admin reviews is ``RefreshDiff``: calls that are new, changed (with the fields),
-closed since the last run, and no longer listed by the API. ``promote`` swaps the staged directory
-in; ``roll_back`` puts the previous one back.
+closed since the last run, and no longer listed by the API. ``publish_staged`` — the one way a staged
+run is published, from the command line or the console — checks the staged files, swaps them in
+(``promote``), loads and publishes the whole catalog, and puts the previous files back (``roll_back``)
+when anything fails.
 """
 
 from __future__ import annotations
@@ -12,13 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+from sqlalchemy.engine import Engine
+
+from programs.cases import run_cases
+from programs.catalog import Catalog
 from programs.importers.jgrants import LOG_NAME, ImportReport, import_jgrants
+from programs.loader import CatalogError, load_programs
+from programs.store import PublishResult, publish_catalog
 
 DIFF_NAME = "_refresh.json"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -90,6 +101,19 @@ def staged_diff(staging: Path) -> RefreshDiff | None:
     return RefreshDiff(**json.loads(path.read_text(encoding="utf-8")))
 
 
+def staged_names(staging: Path, ids: Iterable[str]) -> dict[str, str]:
+    """The names in the staged files of these programs (for calls the current catalog does not know yet)."""
+    names = {}
+    for pid in ids:
+        try:
+            document = yaml.load((staging / f"{pid}.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(document, dict) and isinstance(document.get("name"), str):
+            names[pid] = document["name"]
+    return names
+
+
 def previous_of(staging: Path) -> Path:
     """Where ``promote`` keeps the replaced live directory: beside the staging one, outside the catalog roots."""
     return staging.with_name(staging.name + ".previous")
@@ -111,3 +135,53 @@ def roll_back(staging: Path, live: Path) -> None:
     if live.exists():
         shutil.rmtree(live)
     shutil.move(str(previous_of(staging)), str(live))
+
+
+class RefreshRefused(Exception):
+    """A staged run that was not published: the live files and the current catalog version are as they were."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Published:
+    result: PublishResult
+    program_count: int
+
+
+def staged_catalog_problems(staging: Path) -> list[str]:
+    """Why the staged files cannot be published (validation errors, failing cases); empty when they can."""
+    try:
+        programs = load_programs([staging], partial=True)
+    except CatalogError as exc:
+        return [str(issue) for issue in exc.issues]
+    _, failures = run_cases(programs)
+    return [f"case failed: {failure}" for failure in failures]
+
+
+def publish_staged(engine: Engine, staging: Path, live: Path, catalog_dirs: list[Path]) -> Published:
+    """Publish a staged run: check it, swap it in, publish the whole catalog; on any failure swap back.
+
+    Raises ``RefreshRefused`` with the problems; the previous files and catalog version then stay.
+    """
+    if staged_diff(staging) is None:
+        raise RefreshRefused([f"nothing staged in {staging}"])
+    problems = staged_catalog_problems(staging)
+    if problems:
+        raise RefreshRefused(problems)
+    promote(staging, live)
+    try:
+        programs = load_programs(catalog_dirs)
+        _, failures = run_cases(programs)
+        if failures:
+            raise RefreshRefused([f"case failed: {failure}" for failure in failures])
+        result = publish_catalog(engine, programs, Catalog(programs).content_hash, source=f"refresh:{live}")
+    except Exception as exc:
+        roll_back(staging, live)
+        if isinstance(exc, RefreshRefused):
+            raise
+        problems = [str(i) for i in exc.issues] if isinstance(exc, CatalogError) else [f"{exc.__class__.__name__}: {exc}"]
+        raise RefreshRefused(problems) from exc
+    return Published(result, len(programs))

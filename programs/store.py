@@ -2,7 +2,8 @@
 
 ``publish_catalog`` writes a new version in one transaction and makes it current only when every row
 is in: a failure leaves the previous version current. Reading the current version rebuilds programs
-from their stored documents (validated again, so a stored row cannot smuggle in a bad rule).
+from their stored documents (validated again, so a stored row cannot smuggle in a bad rule). Every
+version's row, with what changed in it, is kept for ever; the programs of the last few versions only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from programs.schema import Program
 
-KEEP_VERSIONS = 5
+KEEP_VERSIONS = 5  # versions whose programs stay stored; every version row is kept
 
 
 class CatalogVersion(SQLModel, table=True):
@@ -153,15 +154,19 @@ def _rows(version_id: int, programs: Sequence[Program], documents: dict[str, str
 
 
 def _prune(engine: Engine) -> None:
-    """Keep the last few versions; older ones go with their rows."""
+    """Drop the programs, sources and relations of all but the last ``KEEP_VERSIONS`` versions.
+
+    The ``catalog_version`` rows themselves (one small row per publish, with what changed) are kept for
+    ever, so the history of the catalog survives; only the bulky rows of old versions go.
+    """
     with Session(engine) as session:
-        ids = session.exec(select(CatalogVersion.id).order_by(col(CatalogVersion.id).desc())).all()
-        old = [i for i in ids[KEEP_VERSIONS:] if i is not None]
-        if not old:
+        ids = session.exec(select(CatalogVersion.id).order_by(col(CatalogVersion.id).desc())
+                           .offset(KEEP_VERSIONS - 1).limit(1)).all()
+        if not ids or ids[0] is None:
             return
+        oldest_kept = ids[0]
         for table in (ProgramSourceRow, ProgramRelationRow, ProgramRecord):
-            session.exec(delete(table).where(col(table.version_id).in_(old)))  # type: ignore[attr-defined]
-        session.exec(delete(CatalogVersion).where(col(CatalogVersion.id).in_(old)))
+            session.exec(delete(table).where(col(table.version_id) < oldest_kept))  # type: ignore[attr-defined]
         session.commit()
 
 
@@ -177,7 +182,19 @@ def load_current_programs(engine: Engine) -> tuple[CatalogVersion | None, list[P
     return version, [Program.model_validate_json(doc) for doc in docs]
 
 
+def current_program_names(engine: Engine) -> dict[str, str]:
+    """Program id → name in the current version (read from the name column: no documents are parsed)."""
+    with Session(engine) as session:
+        version = current_version(session)
+        if version is None:
+            return {}
+        rows = session.exec(select(ProgramRecord.program_id, ProgramRecord.name)
+                            .where(ProgramRecord.version_id == version.id))
+        return dict(rows.all())
+
+
 def version_history(engine: Engine, limit: int = 20) -> list[CatalogVersion]:
+    """Published versions, newest first, each with its summary of what changed (kept for ever)."""
     with Session(engine) as session:
         rows = session.exec(select(CatalogVersion).order_by(col(CatalogVersion.id).desc()).limit(limit)).all()
         for row in rows:

@@ -11,12 +11,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from matcher.ranker import load_ranker
 from matcher.recommend import Matcher
 from programs.catalog import Catalog
-from programs.store import load_current_programs
+from programs.store import CatalogVersion, current_version, load_current_programs
 from web import console, errors, ops
 from web.api import v1
 from web.api.answers import AnswerCache
@@ -35,7 +36,40 @@ def load_catalog(engine: Engine) -> Catalog | None:
     version, programs = load_current_programs(engine)
     if version is None:
         return None
-    return Catalog(programs, version=f"{version.id}:{version.content_hash}")
+    return Catalog(programs, version=_label(version))
+
+
+def _label(version: CatalogVersion) -> str:
+    return f"{version.id}:{version.content_hash}"
+
+
+def _current_label(engine: Engine) -> str | None:
+    """The current version's label, read without loading its programs."""
+    with Session(engine) as session:
+        version = current_version(session)
+        return _label(version) if version else None
+
+
+def reload_catalog(app: FastAPI) -> bool:
+    """Serve the database's current catalog version in this worker; True when it is not the one served until now.
+
+    Used at start (the lifespan) and after a publish from the console. A catalog that cannot be loaded
+    leaves the one being served (none at start: the app still starts and /readyz says why).
+    """
+    served = app.state.catalog
+    try:
+        if served is not None and _current_label(app.state.engine) == served.version:
+            return False
+        catalog = load_catalog(app.state.engine)
+    except Exception:
+        log.exception("catalog could not be loaded")
+        return False
+    if catalog is None or (served is not None and catalog.version == served.version):
+        return False
+    matcher = Matcher(catalog, load_ranker(app.state.settings.ranker_model))
+    matcher.warm()  # compile and index now, not on the first request
+    app.state.catalog, app.state.matcher = catalog, matcher
+    return True
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -44,14 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        try:
-            app.state.catalog = load_catalog(engine)
-        except Exception:  # the app still starts; /readyz says why it is not ready
-            log.exception("catalog could not be loaded")
-            app.state.catalog = None
-        if app.state.catalog is not None:
-            app.state.matcher = Matcher(app.state.catalog, load_ranker(settings.ranker_model))
-            app.state.matcher.warm()  # compile and index once at start, not on the first request
+        reload_catalog(app)
         yield
         engine.dispose()
 

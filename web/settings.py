@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     ranker_model: Path = ROOT / "var" / "ranker.skops"
     auto_publish: bool = False  # shien refresh publishes without an admin's review (SHIEN_AUTO_PUBLISH)
+    refresh_live_dir: Path = Path("programs/catalog/jgrants")  # the catalog directory a refresh replaces
+    refresh_staging_dir: Path = Path("var/staging/jgrants")  # where shien refresh stages a run for review
     public_url: str = "http://127.0.0.1:8000"  # links in alert e-mails and feeds
     smtp_host: str | None = None  # alert e-mails are sent only when set
     smtp_port: int = 25

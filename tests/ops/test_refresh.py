@@ -115,7 +115,28 @@ def test_a_catalog_that_fails_to_publish_puts_the_previous_files_back(setup, mon
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("web.ops.cli.publish_catalog", broken)
+    monkeypatch.setattr("programs.refresh.publish_catalog", broken)
     done = refresh(fake, live, tmp_path, "--publish")
     assert done.exit_code == 1 and "previous files and catalog version stay" in done.output
+    assert files(live) == before
+
+
+def test_refresh_publish_reads_its_directories_from_settings_and_refuses_an_invalid_run(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from web.settings import get_settings
+
+    fake, live, tmp_path = setup
+    staging = tmp_path / "staging"
+    assert refresh(fake, live, tmp_path).exit_code == 0
+    (staging / "jgrants-broken.yaml").write_text("id: jgrants-broken\nname: 壊れた公募\nkind: nonsense\n", encoding="utf-8")
+    before = files(live)
+    monkeypatch.setenv("SHIEN_REFRESH_LIVE_DIR", str(live))
+    monkeypatch.setenv("SHIEN_REFRESH_STAGING_DIR", str(staging))
+    get_settings.cache_clear()
+    try:
+        done = runner.invoke(shien(), ["refresh-publish", "--catalog-dir", str(live.parent),
+                                       "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}"])
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 1 and "3 new, 1 changed" in done.output
+    assert "previous files and catalog version stay" in done.output and "jgrants-broken.yaml:3: kind:" in done.output
     assert files(live) == before

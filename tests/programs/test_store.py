@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from programs import store
 from programs.catalog import Catalog
@@ -31,6 +34,7 @@ def test_a_second_version_records_what_changed(engine: Engine, catalog_programs)
     assert result.changed == [changed.id]
     history = version_history(engine)
     assert [v.is_current for v in history] == [True, False]
+    assert store.current_program_names(engine) == {p.id: p.name for p in [changed, *second[1:]]}
 
 
 def test_a_publish_that_fails_halfway_keeps_the_previous_version(engine: Engine, catalog_programs,  # type: ignore[no-untyped-def]
@@ -48,7 +52,22 @@ def test_a_publish_that_fails_halfway_keeps_the_previous_version(engine: Engine,
     assert len(programs) == 5
 
 
-def test_old_versions_are_pruned(engine: Engine, catalog_programs) -> None:  # type: ignore[no-untyped-def]
-    for n in range(store.KEEP_VERSIONS + 2):
-        publish_catalog(engine, catalog_programs[:2], f"v{n}")
-    assert len(version_history(engine, limit=50)) == store.KEEP_VERSIONS
+def _stored_versions(engine: Engine) -> set[int]:
+    with Session(engine) as session:
+        return set(session.exec(select(store.ProgramRecord.version_id).distinct()).all())
+
+
+def test_old_versions_lose_their_programs_but_keep_their_history(engine: Engine, catalog_programs) -> None:  # type: ignore[no-untyped-def]
+    publishes = store.KEEP_VERSIONS + 3
+    for n in range(publishes):
+        publish_catalog(engine, catalog_programs[n:n + 2], f"v{n}", source=f"run {n}")
+    history = version_history(engine, limit=50)
+    assert [v.content_hash for v in history] == [f"v{n}" for n in reversed(range(publishes))]
+    assert [v.is_current for v in history] == [True] + [False] * (publishes - 1)
+    assert _stored_versions(engine) == {v.id for v in history[:store.KEEP_VERSIONS]}
+    first = json.loads(history[-1].summary)
+    assert first["added"] == sorted(p.id for p in catalog_programs[0:2])
+    third = json.loads(history[-3].summary)  # its programs are gone, what changed in it is not
+    assert third == {"added": [catalog_programs[3].id], "removed": [catalog_programs[1].id], "changed": []}
+    version, programs = load_current_programs(engine)
+    assert version is not None and version.content_hash == f"v{publishes - 1}" and len(programs) == 2

@@ -5,14 +5,20 @@ Wire it with ``install(app)`` and ``app.include_router(router)``.
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
-from web.console.routes import SignInRequired, error_page, router
+from web.console import catalog, partners, routes
+from web.console.routes import SignInRequired, error_page
 from web.console.service import ConsoleError
 
 __all__ = ["install", "router"]
+
+router = APIRouter()  # the advisors' pages and the system admin pages, all under /console
+router.include_router(routes.router)
+router.include_router(partners.router)
+router.include_router(catalog.router)
 
 
 def install(app: FastAPI) -> None:

@@ -24,6 +24,7 @@ IDLE = 30 * 60
 ABSOLUTE = 10 * 60 * 60
 MIN_PASSWORD = 10
 KEY, SIGNED_IN, SEEN = "console_account", "console_signed_in", "console_seen"
+SYSTEM_ADMIN = "system_admin"  # the role that manages partner API keys and publishes the catalog
 # verified against when the address is unknown, so that a wrong address costs as long as a wrong password
 _DUMMY_HASH = HASHER.hash("not-a-real-password")
 
@@ -111,3 +112,13 @@ def signed_in_account(request: Request, db: Session) -> ConsoleAccount | None:
         return None
     request.session[SEEN] = stamp
     return account
+
+
+def is_system_admin(account: ConsoleAccount | None) -> bool:
+    return account is not None and account.role == SYSTEM_ADMIN
+
+
+def signed_in_system_admin(request: Request, db: Session) -> ConsoleAccount | None:
+    """The account of a live session when it is a system admin, else None."""
+    account = signed_in_account(request, db)
+    return account if is_system_admin(account) else None

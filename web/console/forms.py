@@ -17,6 +17,8 @@ from rules.industry import name_of
 from rules.profile import FIELD_LABELS, CompanyProfile, explain_errors
 from rules.regions import PREFECTURES
 from rules.vocabulary import CERTIFICATIONS, LEGAL_FORMS, PARTNERS, PURPOSES
+from web.partners.keys import normalise_origin
+from web.partners.schemas import KeyCreate
 
 NONE = "__none__"  # 「該当なし（確認済み）」: a known, empty list, as opposed to unknown
 MAN = 10_000  # amounts are entered in 万円, as advisors say them
@@ -255,4 +257,72 @@ def parse_consultation(form: FormData, known_programs: set[str]) -> tuple[Consul
         errors["programs"] = "一覧にない制度が含まれています。画面を開き直してから選んでください。"
     entry.programs = list(dict.fromkeys(p for p in posted + agreed if p in known_programs))
     entry.agreed = list(dict.fromkeys(p for p in agreed if p in known_programs))
+    return entry, errors
+
+
+# --- a partner API key ----------------------------------------------------------------------------
+
+ORIGIN_HELP = ("https://www.example.jp のように「https://」とホスト名（必要なら :8443 のようなポート番号）だけを"
+               "1行に1つずつ書いてください。/ より後ろのパスは書きません。")
+
+
+@dataclass
+class KeyInput:
+    """The key form as posted (texts, shown again when something is wrong) and its parsed values."""
+
+    partner: str = ""
+    origins_text: str = ""
+    per_minute_text: str = str(KeyCreate.model_fields["per_minute"].default)
+    per_day_text: str = str(KeyCreate.model_fields["per_day"].default)
+    prefecture: str = ""
+    origins: list[str] = field(default_factory=list)
+    per_minute: int = 0
+    per_day: int = 0
+
+
+def _field_text(form: FormData, name: str, limit: int) -> str:
+    value = form.get(name)
+    return clean(value if isinstance(value, str) else "")[:limit]
+
+
+def _bound(name: str, kind: str) -> int:
+    """A bound the partner API's ``KeyCreate`` declares (ge, le, max_length), so the form and the API agree."""
+    return int(next(getattr(m, kind) for m in KeyCreate.model_fields[name].metadata if hasattr(m, kind)))
+
+
+def _limit(name: str, label: str, raw: str, errors: FormErrors) -> int:
+    low, high = _bound(name, "ge"), _bound(name, "le")
+    digits = re.sub(r"[,、\s]", "", raw)
+    if digits.isdigit() and low <= int(digits) <= high:
+        return int(digits)
+    errors[name] = f"{label}は{low:,}から{high:,}までの整数で入力してください。"
+    return 0
+
+
+def parse_key(form: FormData) -> tuple[KeyInput, FormErrors]:
+    """The key form: partner name, origins one per line (each normalised as the gate compares them), limits."""
+    errors = FormErrors()
+    entry = KeyInput(partner=_field_text(form, "partner", 200), origins_text=_field_text(form, "origins", MAX_TEXT),
+                     per_minute_text=_field_text(form, "per_minute", 20), per_day_text=_field_text(form, "per_day", 20),
+                     prefecture=_field_text(form, "prefecture", 20))
+    partner_max, origins_max = _bound("partner", "max_length"), _bound("origins", "max_length")
+    if not entry.partner or len(entry.partner) > partner_max:
+        errors["partner"] = f"パートナー名を{partner_max}文字以内で入力してください（例: みやぎ銀行）。"
+    elif not entry.partner.isprintable():
+        errors["partner"] = "パートナー名に使えない文字（制御文字）が含まれています。"
+    lines = list(dict.fromkeys(line.strip() for line in entry.origins_text.splitlines() if line.strip()))
+    bad = []
+    for line in lines:
+        try:
+            entry.origins.append(normalise_origin(line))
+        except ValueError:
+            bad.append(line)
+    if bad:
+        errors["origins"] = "「" + "」「".join(bad) + "」はオリジンとして使えません。" + ORIGIN_HELP
+    elif len(entry.origins) > origins_max:
+        errors["origins"] = f"許可するオリジンは{origins_max}件までにしてください。"
+    entry.per_minute = _limit("per_minute", "1分あたりの上限", entry.per_minute_text, errors)
+    entry.per_day = _limit("per_day", "1日あたりの上限", entry.per_day_text, errors)
+    if entry.prefecture and entry.prefecture not in PREFECTURES:
+        errors["prefecture"] = "都道府県は一覧から選んでください。"
     return entry, errors

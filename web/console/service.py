@@ -1,7 +1,9 @@
 """What the console does with its records: accounts, clients (always within the advisor's 拠点),
-consultations, outcomes (which are also the ranker's feedback events), reports and the audit log.
+consultations, outcomes (which are also the ranker's feedback events), reports and the audit log; and for
+system admins, partner API keys and publishing a staged catalog refresh.
 
 Every function takes the request's session and adds to it; the route's ``unit_of_work`` commits once.
+(Publishing a catalog is the exception: files and catalog version are swapped in a step of their own.)
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from matcher.feedback import FeedbackEvent, profile_key
+from programs import refresh
 from rules.regions import PREFECTURES
-from web.console.auth import hash_password, normalise_email, password_problem
+from web.console.auth import hash_password, is_system_admin, normalise_email, password_problem
 from web.console.models import (
     OUTCOMES,
     ROLES,
@@ -29,6 +34,8 @@ from web.console.models import (
     Outcome,
     now,
 )
+from web.partners import keys
+from web.partners.models import Partner, PartnerKey
 
 MAX_LIST = 200
 
@@ -84,6 +91,11 @@ def require_admin(account: ConsoleAccount) -> None:
         raise Forbidden("この画面は拠点管理者だけが使えます。")
 
 
+def require_system_admin(account: ConsoleAccount) -> None:
+    if not is_system_admin(account):
+        raise Forbidden("この画面はシステム管理者だけが使えます。")
+
+
 def create_account(db: Session, *, email: str, name: str, password: str, role: str, office: str,
                    by: ConsoleAccount | None = None) -> ConsoleAccount:
     """A new account; an office admin may add accounts to their own 拠点 only, never a system admin."""
@@ -116,6 +128,47 @@ def office_accounts(db: Session, account: ConsoleAccount) -> list[ConsoleAccount
     if account.role != "system_admin":
         query = query.where(ConsoleAccount.office == account.office)
     return list(db.exec(query).all())
+
+
+# --- partner API keys and the catalog (system admins) ---------------------------------------------
+
+
+def create_partner_key(db: Session, account: ConsoleAccount, *, partner: str, origins: list[str], per_minute: int,
+                       per_day: int, prefecture: str | None) -> tuple[PartnerKey, str]:
+    """A new key (``keys.add_key``) and its audit entry, in the request's transaction; the token is shown once."""
+    require_system_admin(account)
+    key, token = keys.add_key(db, partner, origins=origins, per_minute=per_minute, per_day=per_day,
+                              prefecture=prefecture)
+    audit(db, account, "partner_key_create", detail=f"{partner}: {key.id}（{per_minute:,}件/分・{per_day:,}件/日）")
+    return key, token
+
+
+def revoke_partner_key(db: Session, account: ConsoleAccount, key_id: str) -> PartnerKey:
+    require_system_admin(account)
+    key = keys.mark_revoked(db, key_id)
+    if key is None:
+        raise NotFoundHere("このAPIキーは見つかりません。一覧から開き直してください。")
+    partner = db.get(Partner, key.partner_id)
+    audit(db, account, "partner_key_revoke", detail=f"{partner.name if partner else '―'}: {key.id}")
+    return key
+
+
+def publish_staged_run(db: Session, account: ConsoleAccount, engine: Engine, *, staging: Path, live: Path,
+                       catalog_dirs: list[Path]) -> refresh.Published:
+    """``programs.refresh.publish_staged`` (as ``shien refresh-publish``), audited whether or not it succeeds.
+
+    The publish commits on its own (files and catalog version go together); the audit entry is the request's.
+    """
+    require_system_admin(account)
+    try:
+        published = refresh.publish_staged(engine, staging, live, catalog_dirs)
+    except refresh.RefreshRefused as exc:
+        audit(db, account, "catalog_publish_refused", detail=f"{len(exc.problems)}件の問題: {exc.problems[0]}")
+        raise
+    result = published.result
+    audit(db, account, "catalog_publish", detail=f"バージョン{result.version_id}: 追加{len(result.added)}件・"
+                                                  f"変更{len(result.changed)}件・削除{len(result.removed)}件")
+    return published
 
 
 # --- clients --------------------------------------------------------------------------------------

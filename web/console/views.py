@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from programs.refresh import RefreshDiff
+from programs.store import CatalogVersion
 from rules import text
 from web.console.analysis import CompareColumn, Handout, WhatIf
-from web.console.forms import NONE, PROFILE_FIELDS, THEMES, FieldSpec, display_value, input_value
+from web.console.auth import is_system_admin
+from web.console.forms import NONE, PROFILE_FIELDS, THEMES, FieldSpec, KeyInput, display_value, input_value
 from web.console.models import OUTCOMES, ROLES, AuditEntry, Client, ConsoleAccount, Consultation, Outcome
 from web.console.service import OfficeReport
 from web.site.views import PlanLine, ProgramCard
 
 ACTIONS = {"view": "閲覧", "create": "登録", "import": "取り込み", "update": "変更", "consultation": "相談記録",
-           "outcome": "結果記録", "whatif": "試算", "compare": "比較", "handout": "配布資料", "handout_pdf": "配布資料PDF"}
+           "outcome": "結果記録", "whatif": "試算", "compare": "比較", "handout": "配布資料", "handout_pdf": "配布資料PDF",
+           "partner_key_create": "APIキーの発行", "partner_key_revoke": "APIキーの失効",
+           "catalog_publish": "制度の一覧の公開", "catalog_publish_refused": "制度の一覧の公開（できず）"}
+USAGE_DAYS = 7  # the keys page shows requests of the last week
 
 
 @dataclass
@@ -23,11 +30,12 @@ class AccountLine:
     role: str
     office: str
     is_admin: bool
+    is_system_admin: bool = False
 
     @classmethod
     def of(cls, account: ConsoleAccount) -> AccountLine:
         return cls(account.name, ROLES.get(account.role, account.role), account.office,
-                   account.role in ("office_admin", "system_admin"))
+                   account.role in ("office_admin", "system_admin"), is_system_admin(account))
 
 
 @dataclass(kw_only=True)
@@ -263,6 +271,166 @@ class AccountsPage(Layout):
     offices: list[str]
     default_office: str
     form: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class KeyRow:
+    id: str
+    prefix: str
+    origins: list[str]
+    per_minute: str
+    per_day: str
+    created: str
+    revoked: str | None  # when, or None while the key works
+    served: str  # requests answered in the last USAGE_DAYS days
+    refused: str  # requests refused over a limit in the same days
+
+
+@dataclass
+class PartnerGroup:
+    name: str
+    prefecture: str
+    own_programs: int
+    keys: list[KeyRow]
+
+
+@dataclass
+class NewKey:
+    """A key just made: its token is on this one page and never again."""
+
+    key_id: str
+    partner: str
+    token: str
+
+
+@dataclass(kw_only=True)
+class PartnersPage(Layout):
+    partners: list[PartnerGroup]
+    form: KeyInput
+    errors: dict[str, str]
+    prefectures: list[str]
+    new_key: NewKey | None = None
+    usage_days: int = USAGE_DAYS
+
+
+@dataclass(kw_only=True)
+class RevokeKeyPage(Layout):
+    partner: PartnerGroup
+    key: KeyRow
+    usage_days: int = USAGE_DAYS
+
+
+def partner_groups(keys: list[dict[str, Any]], usage: list[dict[str, Any]]) -> list[PartnerGroup]:
+    """``keys.list_keys`` rows grouped by partner, each key with its requests from ``limits.usage``."""
+    served: dict[str, int] = {}
+    refused: dict[str, int] = {}
+    for row in usage:
+        served[row["key_id"]] = served.get(row["key_id"], 0) + int(row["requests"])
+        refused[row["key_id"]] = refused.get(row["key_id"], 0) + int(row["rejected"])
+    groups: dict[str, PartnerGroup] = {}
+    for k in keys:
+        group = groups.setdefault(k["partner"], PartnerGroup(k["partner"], k["prefecture"] or "指定なし",
+                                                             k["own_programs"], []))
+        revoked = moment_ja(dt.datetime.fromisoformat(k["revoked_at"])) if k["revoked_at"] else None
+        group.keys.append(KeyRow(k["id"], k["prefix"], k["origins"], text.number_ja(k["per_minute"]),
+                                 text.number_ja(k["per_day"]), moment_ja(dt.datetime.fromisoformat(k["created_at"])),
+                                 revoked, text.number_ja(served.get(k["id"], 0)),
+                                 text.number_ja(refused.get(k["id"], 0))))
+    return list(groups.values())
+
+
+# the catalog page: versions, what changed in each, and a staged Jグランツ run
+
+PROGRAM_FIELDS = {"name": "名称", "summary": "概要", "url": "URL", "kind": "種類", "industries": "業種",
+                  "prefectures": "地域", "target_sizes": "対象の規模", "purposes": "目的", "benefits": "支援の内容",
+                  "budgets": "予算", "windows": "受付期間", "period": "実施期間", "status": "状況",
+                  "status_changes": "状況の変化", "eligibility": "対象の条件", "implementing_body": "実施機関",
+                  "ministry": "所管", "applies_via_text": "申請の方法", "sources": "出典", "search_text": "詳細の本文",
+                  "family": "同じ制度のまとまり", "(formatting)": "書式だけ"}
+
+
+@dataclass
+class ProgramRef:
+    id: str
+    name: str | None  # None when neither the current catalog nor the staged files know it
+
+
+@dataclass
+class VersionView:
+    id: int
+    published: str
+    program_count: str
+    source: str
+    current: bool
+    added: list[ProgramRef]
+    changed: list[ProgramRef]
+    removed: list[ProgramRef]
+
+
+@dataclass
+class ChangedCall:
+    program: ProgramRef
+    fields: list[str]
+
+
+@dataclass
+class StagedRun:
+    as_of: str
+    source: str
+    new: list[ProgramRef]
+    changed: list[ChangedCall]
+    closed: list[ProgramRef]
+    not_listed: list[ProgramRef]
+    unmappable: int
+
+
+@dataclass(kw_only=True)
+class CatalogPage(Layout):
+    current: VersionView | None
+    served_version: int | None  # the version this worker answers with
+    history: list[VersionView]
+    history_limit: int
+    staged: StagedRun | None
+    problems: list[str] = field(default_factory=list)
+
+
+def version_view(version: CatalogVersion, names: dict[str, str]) -> VersionView:
+    try:
+        summary = json.loads(version.summary)
+    except ValueError:
+        summary = {}
+    refs = {kind: [ProgramRef(pid, names.get(pid)) for pid in summary.get(kind, [])]
+            for kind in ("added", "changed", "removed")}
+    return VersionView(version.id or 0, moment_ja(version.created_at), text.number_ja(version.program_count),
+                       version.source or "―", version.is_current, refs["added"], refs["changed"], refs["removed"])
+
+
+def staged_run(diff: RefreshDiff, names: dict[str, str]) -> StagedRun:
+    def refs(ids: list[str]) -> list[ProgramRef]:
+        return [ProgramRef(pid, names.get(pid)) for pid in ids]
+
+    changed = [ChangedCall(ProgramRef(pid, names.get(pid)), [_field_ja(f) for f in fields])
+               for pid, fields in diff.changed.items()]
+    return StagedRun(text.date_ja(dt.date.fromisoformat(diff.as_of)), diff.source, refs(diff.new), changed,
+                     refs(diff.closed), refs(diff.not_listed), len(diff.unmappable))
+
+
+def _field_ja(name: str) -> str:
+    """受付期間（windows）: the label, with the field's name as it is in the program file."""
+    label = PROGRAM_FIELDS.get(name)
+    if label is None:
+        return name
+    return label if name.startswith("(") else f"{label}（{name}）"
+
+
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def moment_ja(moment: dt.datetime) -> str:
+    """令和8年（2026年）11月22日 10:15 (Japan time)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    local = aware.astimezone(JST)
+    return f"{text.date_ja(local.date())} {local:%H:%M}"
 
 
 def jst(moment: dt.datetime) -> str:

@@ -12,12 +12,9 @@ from pathlib import Path
 
 import typer
 
-from programs.cases import run_cases
-from programs.catalog import Catalog
 from programs.importers.jgrants import DEFAULT_BASE_URL, DEFAULT_KEYWORDS, fetch_records
-from programs.loader import CATALOG_DIR, CatalogError, load_programs
-from programs.refresh import promote, roll_back, stage_jgrants, staged_diff
-from programs.store import publish_catalog
+from programs.loader import CATALOG_DIR
+from programs.refresh import RefreshRefused, publish_staged, stage_jgrants, staged_catalog_problems, staged_diff
 from web.db import make_engine, migrate
 from web.ops.backup import BackupError, backup, restore
 from web.settings import get_settings
@@ -75,24 +72,27 @@ def restore_cmd(
 
 # --- the scheduled refresh of Jグランツ calls -------------------------------------------------------
 
-LIVE_DIR = Path("programs/catalog/jgrants")
-STAGING_DIR = Path("var/staging/jgrants")
+LiveOption = typer.Option(None, "--live", help="the catalog directory of jGrants calls "
+                          "(default: settings refresh_live_dir, SHIEN_REFRESH_LIVE_DIR)")
+StagingOption = typer.Option(None, "--staging", help="where the run is staged, outside the catalog "
+                             "(default: settings refresh_staging_dir, SHIEN_REFRESH_STAGING_DIR)")
+CatalogDirsOption = typer.Option(None, "--catalog-dir", help="catalog roots to publish "
+                                 "(default: settings, or the packaged catalog)")
 
 
 @ops_cli.command("refresh")
 def refresh_cmd(
     base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", help="the jGrants API base (…/exp)"),
     keywords: list[str] = typer.Option(list(DEFAULT_KEYWORDS), "--keyword", help="search keywords (ids are unioned)"),
-    live: Path = typer.Option(LIVE_DIR, "--live", help="the catalog directory of jGrants calls"),
-    staging: Path = typer.Option(STAGING_DIR, "--staging", help="where the run is staged (outside the catalog)"),
+    live: Path | None = LiveOption,
+    staging: Path | None = StagingOption,
     publish: bool = typer.Option(False, "--publish", help="publish when the staged catalog is valid "
                                                          "(default: settings auto_publish, SHIEN_AUTO_PUBLISH)"),
     as_of: str = typer.Option(None, "--as-of", help="date (YYYY-MM-DD) for open/closed; default today"),
     delay: float = typer.Option(1.0, "--delay", help="seconds between API requests"),
     retries: int = typer.Option(3, "--retries", help="retries of a 5xx or timeout"),
     backoff: float = typer.Option(2.0, "--backoff", help="seconds before the first retry (doubling)"),
-    catalog_dirs: list[Path] = typer.Option(None, "--catalog-dir", help="catalog roots to publish "
-                                                                        "(default: settings, or the packaged catalog)"),
+    catalog_dirs: list[Path] = CatalogDirsOption,
     database_url: str = DatabaseOption,
 ) -> None:
     """Fetch Jグランツ, stage the import, print new/changed/closed; publish only with --publish or auto_publish.
@@ -101,6 +101,8 @@ def refresh_cmd(
     (nothing changed), 2 bad arguments.
     """
     day = _day(as_of)
+    settings = get_settings()
+    live, staging = live or settings.refresh_live_dir, staging or settings.refresh_staging_dir
     fetched = fetch_records(base_url, keywords, delay=delay, retries=retries, backoff=backoff)
     typer.echo(f"fetched {len(fetched.records)} of {len(fetched.listed_ids)} listed calls in {fetched.requests} requests")
     if fetched.errors:
@@ -111,10 +113,11 @@ def refresh_cmd(
     diff = stage_jgrants(fetched.records, live, staging, day, source=f"api:{base_url}")
     for line in diff.lines():
         typer.echo(line)
-    if not _staged_catalog_valid(staging):
+    problems = staged_catalog_problems(staging)
+    if problems:
+        typer.echo("staged catalog invalid, not published:\n" + "\n".join(problems), err=True)
         shutil.rmtree(staging)
         raise typer.Exit(1)
-    settings = get_settings()
     if not (publish or settings.auto_publish):
         typer.echo(f"staged in {staging}; review, then run: shien refresh-publish --staging {staging} --live {live}")
         return
@@ -123,12 +126,14 @@ def refresh_cmd(
 
 @ops_cli.command("refresh-publish")
 def refresh_publish_cmd(
-    live: Path = typer.Option(LIVE_DIR, "--live"),
-    staging: Path = typer.Option(STAGING_DIR, "--staging"),
-    catalog_dirs: list[Path] = typer.Option(None, "--catalog-dir"),
+    live: Path | None = LiveOption,
+    staging: Path | None = StagingOption,
+    catalog_dirs: list[Path] = CatalogDirsOption,
     database_url: str = DatabaseOption,
 ) -> None:
-    """Publish a run staged by ``shien refresh`` after review."""
+    """Publish a run staged by ``shien refresh`` after review (the console's 制度の一覧 page does the same)."""
+    settings = get_settings()
+    live, staging = live or settings.refresh_live_dir, staging or settings.refresh_staging_dir
     diff = staged_diff(staging)
     if diff is None:
         typer.echo(f"nothing staged in {staging}: run shien refresh first", err=True)
@@ -146,37 +151,21 @@ def _day(as_of: str | None) -> dt.date:
         raise typer.Exit(2) from None
 
 
-def _staged_catalog_valid(staging: Path) -> bool:
-    try:
-        programs = load_programs([staging], partial=True)
-    except CatalogError as exc:
-        typer.echo(f"staged catalog invalid, not published:\n{exc}", err=True)
-        return False
-    _, failures = run_cases(programs)
-    for failure in failures:
-        typer.echo(f"CASE FAILED {failure}", err=True)
-    return not failures
-
-
 def _publish(staging: Path, live: Path, catalog_dirs: list[Path] | None, database_url: str | None) -> None:
-    """Swap the staged files in, load the whole catalog and publish it; on any failure swap back."""
+    """``programs.refresh.publish_staged`` on the configured database, reported for a terminal."""
     settings = get_settings()
-    promote(staging, live)
+    engine = make_engine(database_url or settings.database_url)
     try:
-        programs = load_programs(catalog_dirs or settings.catalog_dirs or [CATALOG_DIR])
-        _, failures = run_cases(programs)
-        if failures:
-            raise RuntimeError(f"{len(failures)} program cases failed")
-        engine = make_engine(database_url or settings.database_url)
         migrate(engine)
-        result = publish_catalog(engine, programs, Catalog(programs).content_hash, source=f"refresh:{live}")
-        engine.dispose()
-    except Exception as exc:
-        roll_back(staging, live)
-        typer.echo(f"not published, the previous files and catalog version stay: {exc.__class__.__name__}: {exc}",
-                   err=True)
+        published = publish_staged(engine, staging, live, catalog_dirs or settings.catalog_dirs or [CATALOG_DIR])
+    except Exception as exc:  # the database, or RefreshRefused: either way nothing was published
+        problems = exc.problems if isinstance(exc, RefreshRefused) else [f"{exc.__class__.__name__}: {exc}"]
+        typer.echo("not published, the previous files and catalog version stay:\n" + "\n".join(problems), err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"published catalog version {result.version_id}: {len(programs)} programs "
+    finally:
+        engine.dispose()
+    result = published.result
+    typer.echo(f"published catalog version {result.version_id}: {published.program_count} programs "
                f"({len(result.added)} added, {len(result.changed)} changed, {len(result.removed)} removed)")
 
 

@@ -11,5 +11,5 @@ class PartnerSettings(BaseSettings):
 
     anonymous_per_minute: int = Field(default=120, description="requests per minute shared by every caller without a key")
     anonymous_per_day: int = Field(default=5_000, description="requests per JST day shared by every caller without a key")
-    admin_token: str | None = Field(default=None, description="bearer token for /admin/partners until the console's login guards it")
+    admin_token: str | None = Field(default=None, description="bearer token for /admin/partners, for scripts (a console system admin's session also works)")
     cors_max_age: int = 600

@@ -54,48 +54,69 @@ def normalise_origin(origin: str) -> str:
     """``https://Bank.example/`` → ``https://bank.example`` (scheme://host[:port], as browsers send it)."""
     origin = origin.strip().rstrip("/")
     scheme, _, rest = origin.partition("://")
-    if not rest or scheme.lower() not in ("http", "https") or "/" in rest:
+    if not rest or scheme.lower() not in ("http", "https") or "/" in rest or not _printable(rest):
         raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
     return f"{scheme.lower()}://{rest.lower()}"
+
+
+def add_key(session: Session, partner: str, *, origins: list[str] | None = None, per_minute: int = 600,
+            per_day: int = 50_000, prefecture: str | None = None,
+            programs: list[dict[str, Any]] | None = None) -> tuple[PartnerKey, str]:
+    """A new key for the partner (created on first use) in the caller's transaction; the row and the token.
+
+    Raises ValueError for an origin that is not ``scheme://host[:port]``.
+    """
+    clean = sorted({normalise_origin(o) for o in origins or []})
+    token = new_token()
+    row = session.exec(select(Partner).where(Partner.name == partner)).first()
+    if row is None:
+        row = Partner(name=partner)
+    if prefecture is not None:
+        row.prefecture = prefecture
+    if programs is not None:
+        row.programs = programs
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    key = PartnerKey(id="k_" + secrets.token_hex(4), partner_id=row.id, digest=digest_of(token),
+                     prefix=token[:10], origins=clean, per_minute=per_minute, per_day=per_day)
+    session.add(key)
+    session.flush()
+    return key, token
+
+
+def _printable(text: str) -> bool:
+    return all(c.isprintable() and not c.isspace() for c in text)
 
 
 def create_key(engine: Engine, partner: str, *, origins: list[str] | None = None, per_minute: int = 600,
                per_day: int = 50_000, prefecture: str | None = None,
                programs: list[dict[str, Any]] | None = None) -> tuple[PartnerKey, str]:
-    """A new key for the partner (created on first use); returns the row and the token, shown once."""
-    clean = sorted({normalise_origin(o) for o in origins or []})
-    token = new_token()
+    """``add_key`` in a transaction of its own; returns the row and the token, shown once."""
     with Session(engine) as session:
-        row = session.exec(select(Partner).where(Partner.name == partner)).first()
-        if row is None:
-            row = Partner(name=partner)
-        if prefecture is not None:
-            row.prefecture = prefecture
-        if programs is not None:
-            row.programs = programs
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        key = PartnerKey(id="k_" + secrets.token_hex(4), partner_id=row.id, digest=digest_of(token),
-                         prefix=token[:10], origins=clean, per_minute=per_minute, per_day=per_day)
-        session.add(key)
+        key, token = add_key(session, partner, origins=origins, per_minute=per_minute, per_day=per_day,
+                             prefecture=prefecture, programs=programs)
         session.commit()
         session.refresh(key)
         return key, token
+
+
+def mark_revoked(session: Session, key_id: str) -> PartnerKey | None:
+    """Revoke the key in the caller's transaction (once: a revoked key keeps its first date); None if unknown."""
+    key = session.get(PartnerKey, key_id)
+    if key is not None and key.revoked_at is None:
+        key.revoked_at = dt.datetime.now(dt.UTC)
+        session.add(key)
+    return key
 
 
 def revoke_key(engine: Engine, key_id: str) -> bool:
     global _revocations
     _revocations += 1  # callers cached in this process are read again (other workers: within KEY_TTL)
     with Session(engine) as session:
-        key = session.get(PartnerKey, key_id)
-        if key is None:
-            return False
-        if key.revoked_at is None:
-            key.revoked_at = dt.datetime.now(dt.UTC)
-            session.add(key)
-            session.commit()
-        return True
+        key = mark_revoked(session, key_id)
+        session.commit()
+        return key is not None
 
 
 def list_keys(engine: Engine, partner: str | None = None) -> list[dict[str, Any]]:

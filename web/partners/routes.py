@@ -10,14 +10,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from rules.regions import PREFECTURES
+from web.console.auth import signed_in_system_admin
 from web.errors import DomainError, InvalidInput, NotFound
 from web.partners import frame, keys, limits
 from web.partners.config import PartnerSettings
 from web.partners.schemas import KeyCreate, KeyCreated, UsageResponse
 from web.partners.scope import caller_of
 from web.site.render import render
+from web.site.security import csrf_header_ok
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -54,14 +57,27 @@ def get_usage(request: Request, days: Annotated[int, Query(ge=1, le=90, descript
             "days": [{"date": r["date"], "requests": r["requests"], "rejected": r["rejected"]} for r in rows]}
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def require_admin(request: Request) -> None:
-    """Guard of /admin/partners until the console's login exists: ``Authorization: Bearer`` with
-    SHIEN_PARTNERS_ADMIN_TOKEN. The lead replaces it with the console's admin check by
-    ``app.dependency_overrides[require_admin] = <console admin dependency>``."""
+    """Guard of /admin/partners: a console system admin's session, or ``Authorization: Bearer`` with
+    SHIEN_PARTNERS_ADMIN_TOKEN (for scripts). A call with the session that changes something must also send
+    the session's CSRF token as ``X-CSRF-Token``, so that another site cannot make the browser do it."""
     settings: PartnerSettings = request.app.state.partner_settings
     sent = request.headers.get("authorization", "").partition(" ")[2].strip()
-    if not settings.admin_token or not secrets.compare_digest(sent, settings.admin_token):
-        raise AdminOnly("権限がありません", "管理者だけが使えます。", "Administrators only.")
+    if settings.admin_token and sent and secrets.compare_digest(sent, settings.admin_token):
+        return
+    if _console_system_admin(request) and (request.method in SAFE_METHODS or csrf_header_ok(request)):
+        return
+    raise AdminOnly("権限がありません", "管理者だけが使えます。", "Administrators only.")
+
+
+def _console_system_admin(request: Request) -> bool:
+    if "session" not in request.scope:  # an app without the session middleware has no console login
+        return False
+    with Session(_engine(request)) as db:
+        return signed_in_system_admin(request, db) is not None
 
 
 admin_router = APIRouter(prefix="/admin/partners", tags=["admin"], include_in_schema=False,

@@ -59,6 +59,22 @@ def test_the_admin_routes_create_list_and_revoke_keys_behind_the_admin_guard(cli
     assert client.get("/api/v1/questions", headers=bearer(token)).status_code == 401
 
 
+def test_a_console_system_admin_session_may_use_the_admin_routes(client: TestClient, published: Engine) -> None:
+    from tests.web.console.conftest import csrf_of, login, make_account
+
+    login(client, make_account(published, role="office_admin"))
+    assert client.get("/admin/partners").status_code == 403  # signed in, but not a system admin
+    login(client, make_account(published, role="system_admin"))
+    assert client.get("/admin/partners").json() == {"keys": []}
+    body = {"partner": "sendai-cci", "origins": ["https://cci.example"]}
+    assert client.post("/admin/partners/keys", json=body).status_code == 403  # a change needs the CSRF token
+    csrf = csrf_of(client.get("/console").text)
+    created = client.post("/admin/partners/keys", json=body, headers={"X-CSRF-Token": csrf})
+    assert created.status_code == 201 and created.json()["token"].startswith("smk_")
+    client.post("/console/logout", data={"csrf_token": csrf})
+    assert client.get("/admin/partners").status_code == 403
+
+
 def test_the_command_creates_lists_and_revokes_keys(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from web.partners.cli import partners_cli
     from web.settings import get_settings
