@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -56,20 +58,34 @@ def reload_catalog(app: FastAPI) -> bool:
     Used at start (the lifespan) and after a publish from the console. A catalog that cannot be loaded
     leaves the one being served (none at start: the app still starts and /readyz says why).
     """
-    served = app.state.catalog
-    try:
-        if served is not None and _current_label(app.state.engine) == served.version:
+    with _reloading:  # the watcher and a console publish may both ask: build once, the second finds it served
+        served = app.state.catalog
+        try:
+            if served is not None and _current_label(app.state.engine) == served.version:
+                return False
+            catalog = load_catalog(app.state.engine)
+        except Exception:
+            log.exception("catalog could not be loaded")
             return False
-        catalog = load_catalog(app.state.engine)
-    except Exception:
-        log.exception("catalog could not be loaded")
-        return False
-    if catalog is None or (served is not None and catalog.version == served.version):
-        return False
-    matcher = Matcher(catalog, load_ranker(app.state.settings.ranker_model))
-    matcher.warm()  # compile and index now, not on the first request
-    app.state.catalog, app.state.matcher = catalog, matcher
-    return True
+        if catalog is None or (served is not None and catalog.version == served.version):
+            return False
+        matcher = Matcher(catalog, load_ranker(app.state.settings.ranker_model))
+        matcher.warm()  # compile and index now, not on the first request
+        app.state.catalog, app.state.matcher = catalog, matcher
+        log.info("serving catalog version %s (%d programs)", catalog.version, len(catalog))
+        return True
+
+
+_reloading = threading.Lock()
+
+
+async def watch_catalog(app: FastAPI, every: float) -> None:
+    """Every ``every`` seconds, serve the current version if another was published meanwhile (``shien catalog
+    load``, ``shien refresh-publish``, the console in another worker). The check is one small query; the new
+    catalog is built in a thread while this worker goes on serving the old one."""
+    while True:
+        await asyncio.sleep(every)
+        await asyncio.to_thread(reload_catalog, app)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -79,7 +95,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         reload_catalog(app)
+        every = settings.catalog_check_seconds
+        watcher = asyncio.create_task(watch_catalog(app, every)) if every > 0 else None
         yield
+        if watcher is not None:
+            watcher.cancel()
         engine.dispose()
 
     app = FastAPI(

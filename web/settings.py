@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "支援策マッチ <noreply@localhost>"
+    catalog_check_seconds: float = 30  # each worker checks for a newly published catalog version this often (0: never)
     answer_cache_bytes: int = 64 * 1024 * 1024  # per worker: recommendation answers kept for repeated questions
 
     @model_validator(mode="after")

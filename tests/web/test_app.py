@@ -53,3 +53,30 @@ def test_without_a_published_catalog_the_app_starts_and_is_not_ready(engine: Eng
     with TestClient(app, raise_server_exceptions=False) as client:
         assert reload_catalog(app) is False
         assert client.get("/readyz").status_code == 503
+
+
+def test_every_running_worker_switches_to_a_version_published_elsewhere(tmp_path, catalog_programs) -> None:  # type: ignore[no-untyped-def]
+    """Two uvicorn workers; `shien catalog load` (here: publish_catalog) in another process; no restart."""
+    import time
+
+    import httpx
+
+    from tests.web.partners.server import api_server, prepared_database
+    from web.db import make_engine
+
+    first, later = catalog_programs[:20], catalog_programs[20:22]
+    database = prepared_database(tmp_path, first)
+    with api_server(database, tmp_path / "server.log", workers=2, env={"SHIEN_CATALOG_CHECK_SECONDS": "1", "SHIEN_PARTNERS_ANONYMOUS_PER_MINUTE": "100000"}) as url:
+        with httpx.Client(base_url=url) as client:
+            assert client.get(f"/api/v1/programs/{later[0].id}").status_code == 404
+            engine = make_engine(database)
+            version = publish(engine, first + later)
+            engine.dispose()
+            deadline, answers = time.monotonic() + 30, []
+            while time.monotonic() < deadline:
+                answers = [client.get(f"/api/v1/programs/{later[0].id}").status_code for _ in range(10)]
+                if answers == [200] * 10:
+                    break
+                time.sleep(0.5)
+            assert answers == [200] * 10  # both workers, without a restart
+            assert all(client.get("/readyz").json()["catalog_version"].startswith(f"{version}:") for _ in range(6))
