@@ -162,6 +162,12 @@ class ResultsPage(Layout):
 
 
 @dataclass(kw_only=True)
+class UnsubscribePage(Layout):
+    state: str  # "ask" (a button, never an action on GET), "stopped" (just now) or "already"
+    action: str
+
+
+@dataclass(kw_only=True)
 class ProgramsPage(Layout):
     query: str
     kind: str

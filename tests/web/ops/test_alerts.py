@@ -167,3 +167,21 @@ def test_an_address_is_read_as_owners_type_it(typed: str, address: str | None) -
 def test_anything_but_one_plain_address_is_refused(typed: str) -> None:
     with pytest.raises(ValueError):
         email_address(typed)
+
+
+def test_the_unsubscribe_pages_look_like_the_rest_of_the_site(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    publish(engine)
+    row = subscribe(engine, catalog(), PROFILE, "owner@example.jp", [], digest=False, today=TODAY)
+    with TestClient(ops_app(engine, tmp_path)) as client:
+        ask = client.get(f"/alerts/{row.token}/unsubscribe")
+        assert ask.status_code == 200 and ask.headers["content-type"].startswith("text/html")
+        assert '<link rel="stylesheet" href="/static/site.css">' in ask.text and "本文へ移動" in ask.text
+        assert f'<form method="post" action="/alerts/{row.token}/unsubscribe">' in ask.text
+        assert "お知らせの配信を停止する</button>" in ask.text and 'name="csrf_token"' not in ask.text
+        # a mail client's one-click button (RFC 8058): a POST with the token alone
+        stopped = client.post(f"/alerts/{row.token}/unsubscribe", data={"List-Unsubscribe": "One-Click"})
+        assert stopped.status_code == 200 and "<h1>配信を停止しました</h1>" in stopped.text and "site.css" in stopped.text
+        assert "停止済み" in client.get(f"/alerts/{row.token}/unsubscribe").text
+        missing = client.get("/alerts/" + "x" * 32 + "/unsubscribe")
+        assert missing.status_code == 404 and "site.css" in missing.text and "見つかりませんでした" in missing.text
+        assert client.post("/alerts/" + "x" * 32 + "/unsubscribe").status_code == 404
