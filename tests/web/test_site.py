@@ -16,6 +16,7 @@ from programs.store import publish_catalog
 from web.app import create_app
 from web.settings import Settings
 from web.site import cases, questionnaire
+from web.site import routes as site_routes
 from web.site.questionnaire import START
 
 from .site_helpers import answer, asked_field, case_token, csrf_of, start_case
@@ -349,6 +350,9 @@ def test_every_page_is_under_100_kb(owner: TestClient) -> None:
     for field in START:
         answer(owner, field, unknown=True)
     assert len(owner.get("/results").content) < 100 * KB
+    answer(owner, "purposes", value=["equipment"])  # and with one answer, the 「お知らせ」 form lists every card too
+    page = owner.get("/results")
+    assert page.text.count('name="watch"') == site_routes.RESULT_LIMIT and len(page.content) < 100 * KB, len(page.content)
 
 
 def test_the_results_page_renders_quickly(owner: TestClient) -> None:
