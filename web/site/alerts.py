@@ -88,5 +88,6 @@ def refilled(request: AlertRequest, error: AlertFormError, *, ready: bool, subsc
 def line(subscription: AlertSubscription, catalog: Catalog, public_url: str) -> AlertLine:
     """A subscription as its owner reads it: where it goes, how, which deadlines, its feed and stop links."""
     names = [p.name for p in (catalog.get(pid) for pid in subscription.saved_programs) if p is not None]
-    return AlertLine(subscription.email, subscription.digest, names, feed_url(public_url, subscription.token),
-                     unsubscribe_url(public_url, subscription.token))
+    token = subscription.token
+    return AlertLine(subscription.email, subscription.digest, names, feed_url(public_url, token),
+                     feed_url("", token), unsubscribe_url("", token))

@@ -144,8 +144,9 @@ class AlertLine:
     email: str | None
     digest: bool
     watched: list[str]  # program names
-    feed_url: str
-    unsubscribe_url: str
+    feed_url: str  # at the site's public address, to copy into a feed reader
+    feed_path: str  # links on the page stay on the site it is read on
+    unsubscribe_path: str
 
 
 # --- pages --------------------------------------------------------------------------------------
