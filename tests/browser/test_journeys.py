@@ -1,8 +1,8 @@
 """Browser journeys of an owner on the site, in Debian's headless Chromium (docs/site-contract.md).
 
 An owner of a small metal-press shop in 宮城県 answers the questionnaire, says 「分からない」 twice, reads
-the results with their reasons (✓ / ? / ✗), opens a program and prints the A4 handout: on a desktop, on
-a 390×844 phone, and without JavaScript. axe-core checks the pages for serious and critical problems.
+the results with their reasons (✓ / ? / ✗), asks to be told of new programs and a deadline, opens a
+program and prints the A4 handout: on a desktop, on a 390×844 phone, and without JavaScript. axe-core checks the pages for serious and critical problems.
 Screenshots: test-artifacts/screenshots/<journey>/<NN>-<step>.png.
 """
 
@@ -200,6 +200,28 @@ def check_results(j: Journey) -> None:
     j.shots.element(desk, "results-desk")
 
 
+def subscribe_to_alerts(j: Journey) -> None:
+    """From the results, the owner asks to hear of new programs and of one program's deadline by e-mail."""
+    page = j.page
+    section = page.get_by_role("region", name="新しい制度や締切をお知らせします")
+    section.get_by_label("メールアドレス").fill("owner@example.jp")
+    watch = section.get_by_role("group", name=re.compile("知らせてほしい制度")).get_by_role("checkbox")
+    assert watch.count() > 0, "no program offered for a deadline alert"
+    watch.first.check()
+    j.shots.element(section, "alerts-form")
+    section.get_by_role("button", name="お知らせを登録する").click()
+    page.wait_for_load_state()
+    assert _path(page).split("?")[0] == "/results/alerts", page.url
+    assert page.get_by_role("status").inner_text().strip() == "お知らせを登録しました。"
+    assert page.get_by_role("heading", name="owner@example.jp へのお知らせ").count() == 1
+    feed = page.get_by_role("textbox", name=re.compile("フィード")).input_value()
+    assert re.search(r"/alerts/[A-Za-z0-9_-]+/feed\.atom$", feed), feed
+    assert page.get_by_role("link", name="お知らせを止める").count() == 1
+    _no_horizontal_overflow(page, "alerts")
+    j.shots(page, "alerts")
+    page.goto("/results")
+
+
 def open_program(j: Journey) -> str:
     page = j.page
     section = page.get_by_role("region", name=SECTIONS[0])
@@ -267,6 +289,7 @@ def owner_journey(j: Journey, journey: str) -> None:
     answer_questionnaire(j)
     assert len(j.unknown) == UNKNOWN_TIMES, f"said 分からない to {j.unknown}, asked {j.asked}"
     check_results(j)
+    subscribe_to_alerts(j)
     open_program(j)
     open_print_view(j, journey)
     assert not j.page.server_errors, j.page.server_errors
@@ -292,7 +315,8 @@ def test_owner_without_javascript_answers_and_prints(new_page, shots) -> None:  
 
 def test_pages_have_no_serious_accessibility_problems(new_page, axe) -> None:  # type: ignore[no-untyped-def]
     """axe-core on the landing page, question pages (a list, industry suggestions, checkboxes), the results,
-    a program page and the print view; and the start of the journey by keyboard alone."""
+    the alerts and unsubscribe pages, a program page and the print view; and the start of the journey by
+    keyboard alone."""
     page = new_page(bypass_csp=True)  # axe-core is injected as a script
     problems: list[str] = []
 
@@ -319,6 +343,13 @@ def test_pages_have_no_serious_accessibility_problems(new_page, axe) -> None:  #
                 if step.split("-", 1)[1] in ("prefecture", "industry", "purposes") else None)
     answer_questionnaire(j)
     check("results")
+    page.get_by_role("button", name="お知らせを登録する").click()
+    page.wait_for_load_state()
+    check("alerts page")
+    page.get_by_role("link", name="お知らせを止める").click()
+    page.wait_for_load_state()
+    check("unsubscribe page")
+    page.goto("/results")
     open_program(j)
     check("program page")
     page.goto("/results/print")

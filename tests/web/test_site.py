@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,8 +15,10 @@ from sqlalchemy.engine import Engine
 from programs.catalog import Catalog
 from programs.store import publish_catalog
 from web.app import create_app
+from web.ops import alert_routes
 from web.settings import Settings
 from web.site import cases, questionnaire
+from web.site import routes as site_routes
 from web.site.questionnaire import START
 
 from .site_helpers import answer, asked_field, case_token, csrf_of, start_case
@@ -349,6 +352,9 @@ def test_every_page_is_under_100_kb(owner: TestClient) -> None:
     for field in START:
         answer(owner, field, unknown=True)
     assert len(owner.get("/results").content) < 100 * KB
+    answer(owner, "purposes", value=["equipment"])  # and with one answer, the 「お知らせ」 form lists every card too
+    page = owner.get("/results")
+    assert page.text.count('name="watch"') == site_routes.RESULT_LIMIT and len(page.content) < 100 * KB, len(page.content)
 
 
 def test_the_results_page_renders_quickly(owner: TestClient) -> None:
@@ -360,3 +366,16 @@ def test_the_results_page_renders_quickly(owner: TestClient) -> None:
         assert owner.get("/results").status_code == 200
         timings.append(time.perf_counter() - began)
     assert sorted(timings)[2] < 0.5  # the target is 150 ms on the server (see docs/performance.md); CI is slower
+
+
+# --- the contract ----------------------------------------------------------------------------------
+
+
+def test_every_route_of_the_site_is_in_the_site_contract() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "site-contract.md").read_text(encoding="utf-8")
+    documented = {(method, re.sub(r"\{[^}]*\}", "{}", path))
+                  for method, path in re.findall(r"`(GET|POST) (/[^`?\s]*)", doc)}
+    for router in (site_routes.router, alert_routes.router):
+        for route in router.routes:
+            for method in sorted(getattr(route, "methods", set()) - {"HEAD"}):
+                assert (method, re.sub(r"\{[^}]*\}", "{}", route.path)) in documented, (method, route.path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 from typing import Annotated, Any
 from xml.etree import ElementTree as ET
 
@@ -14,8 +13,10 @@ from sqlmodel import Session, col, select
 
 from rules.profile import CompanyProfile
 from web.errors import InvalidInput, NotFound
-from web.ops.alerts import KIND_JA, subscribe
+from web.ops.alerts import KIND_JA, feed_url, subscribe, unsubscribe_url
 from web.ops.models import AlertEvent, AlertSubscription
+from web.site.render import render
+from web.site.views import Layout, UnsubscribePage
 
 # Not part of the partner API, so kept out of its snapshot-tested OpenAPI document.
 router = APIRouter(prefix="/alerts", tags=["alerts"], include_in_schema=False)
@@ -40,18 +41,23 @@ def create_subscription(body: SubscriptionCreate, request: Request) -> dict[str,
             raise InvalidInput("saved_programs", f"制度「{pid}」は見つかりません。", "unknown program id")
     row = subscribe(request.app.state.engine, catalog, body.profile.model_dump(mode="json", exclude_none=True),
                     body.email, body.saved_programs, body.digest, dt.date.today())
-    base = request.app.state.settings.public_url.rstrip("/")
-    return {"token": row.token, "feed_url": f"{base}/alerts/{row.token}/feed.atom",
-            "unsubscribe_url": f"{base}/alerts/{row.token}/unsubscribe"}
+    base = request.app.state.settings.public_url
+    return {"token": row.token, "feed_url": feed_url(base, row.token), "unsubscribe_url": unsubscribe_url(base, row.token)}
+
+
+def _find(request: Request, token: str) -> AlertSubscription | None:
+    with Session(request.app.state.engine) as session:
+        row = session.exec(select(AlertSubscription).where(AlertSubscription.token == token)).first()
+        if row is not None:
+            session.expunge(row)
+        return row
 
 
 def _subscription(request: Request, token: str) -> AlertSubscription:
-    with Session(request.app.state.engine) as session:
-        row = session.exec(select(AlertSubscription).where(AlertSubscription.token == token)).first()
-        if row is None:
-            raise NotFound("見つかりません", "この配信は見つかりません。", "No such subscription.")
-        session.expunge(row)
-        return row
+    row = _find(request, token)
+    if row is None:
+        raise NotFound("見つかりません", "この配信は見つかりません。", "No such subscription.")
+    return row
 
 
 @router.get("/{token}/feed.atom", summary="The subscription's alerts as an Atom feed")
@@ -63,8 +69,8 @@ def feed(token: Token, request: Request) -> Response:
     base = request.app.state.settings.public_url.rstrip("/")
     root = ET.Element("feed", xmlns=ATOM)
     ET.SubElement(root, "title").text = "支援策マッチ: お知らせ"
-    ET.SubElement(root, "id").text = f"{base}/alerts/{token}/feed.atom"
-    ET.SubElement(root, "link", rel="self", href=f"{base}/alerts/{token}/feed.atom")
+    ET.SubElement(root, "id").text = feed_url(base, token)
+    ET.SubElement(root, "link", rel="self", href=feed_url(base, token))
     updated = max((e.created_at for e in events), default=subscription.created_at)
     ET.SubElement(root, "updated").text = _iso(updated)
     ET.SubElement(ET.SubElement(root, "author"), "name").text = "支援策マッチ"
@@ -82,30 +88,37 @@ def _iso(moment: dt.datetime) -> str:
     return moment.replace(tzinfo=moment.tzinfo or dt.UTC).isoformat(timespec="seconds")
 
 
-PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} | 支援策マッチ</title></head>
-<body><main><h1>{title}</h1>{body}<p><a href="/">トップページへ戻る</a></p></main></body></html>"""
+MISSING = "このお知らせは見つかりませんでした。メールのリンクを最後まで正しく開いたか確かめてください。"
+
+
+def _page(token: str, state: str, title: str) -> HTMLResponse:
+    return render("unsubscribe.html", UnsubscribePage(title=title, csrf_token="", state=state,
+                                                      action=f"/alerts/{token}/unsubscribe"))
+
+
+def _missing() -> HTMLResponse:
+    return render("notfound.html", Layout(title="見つかりません", csrf_token="", message=MISSING), 404)
 
 
 @router.get("/{token}/unsubscribe", response_class=HTMLResponse, summary="Confirm unsubscribing")
 def unsubscribe_page(token: Token, request: Request) -> HTMLResponse:
     """A button, not an action: link scanners that open every URL in a mail must not unsubscribe anyone."""
-    subscription = _subscription(request, token)
+    subscription = _find(request, token)
+    if subscription is None:
+        return _missing()
     if not subscription.active:
-        return HTMLResponse(PAGE.format(title="配信は停止済みです", body="<p>このお知らせはすでに停止しています。</p>"))
-    form = (f'<form method="post" action="/alerts/{escape(token)}/unsubscribe">'
-            '<button type="submit">お知らせの配信を停止する</button></form>')
-    return HTMLResponse(PAGE.format(title="お知らせの配信停止", body=form))
+        return _page(token, "already", "配信は停止済みです")
+    return _page(token, "ask", "お知らせの配信停止")
 
 
 @router.post("/{token}/unsubscribe", response_class=HTMLResponse, summary="Unsubscribe (one click, RFC 8058)")
 def unsubscribe(token: Token, request: Request) -> HTMLResponse:
     """The token is the credential (no CSRF cookie: a mail client posts here for the one-click button)."""
-    subscription = _subscription(request, token)
     with Session(request.app.state.engine) as session:
-        row = session.get(AlertSubscription, subscription.id)
-        assert row is not None
+        row = session.exec(select(AlertSubscription).where(AlertSubscription.token == token)).first()
+        if row is None:
+            return _missing()
         row.active = False
         session.add(row)
         session.commit()
-    return HTMLResponse(PAGE.format(title="配信を停止しました", body="<p>今後、このお知らせは届きません。</p>"))
+    return _page(token, "stopped", "配信を停止しました")

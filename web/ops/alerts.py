@@ -9,7 +9,9 @@ once, never sends the same alert twice.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import smtplib
+import unicodedata
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -24,6 +26,10 @@ from rules.profile import CompanyProfile
 from web.ops.models import AlertEvent, AlertSubscription
 
 DEADLINE_DAYS = 14
+MAX_EMAIL = 200
+# One plain address: no display name, no list, no spaces or line breaks (it goes into a To: header).
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 FITS = ("eligible", "undetermined")
 KIND_JA = {"added": "新しく追加された制度", "opened": "受付が始まった制度", "deadline": "締切まで2週間の制度"}
 
@@ -44,18 +50,88 @@ def fitting(catalog: Catalog, profile: dict[str, Any], today: dt.date) -> list[P
     return [p for p in catalog.applicable() if catalog.judge(p, ctx).status in FITS]
 
 
+def email_address(typed: str) -> str | None:
+    """The address to write to, from what an owner typed: full-width characters made half-width, spaces
+    around it dropped, lower case (so the same address is recognised when typed again); None if empty.
+    Raises ValueError for anything but one plain address."""
+    address = unicodedata.normalize("NFKC", typed).strip().lower()
+    if not address:
+        return None
+    if len(address) > MAX_EMAIL or not EMAIL.fullmatch(address):
+        raise ValueError("not an e-mail address")
+    return address
+
+
+def feed_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/alerts/{token}/feed.atom"
+
+
+def unsubscribe_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/alerts/{token}/unsubscribe"
+
+
 def subscribe(engine: Engine, catalog: Catalog | None, profile: dict[str, Any], email: str | None,
-              saved_programs: list[str], digest: bool, today: dt.date) -> AlertSubscription:
-    """A new subscription; what fits today is known already (only what comes later is news)."""
+              saved_programs: list[str], digest: bool, today: dt.date, *,
+              case_token: str | None = None) -> AlertSubscription:
+    """A subscription; what fits today is known already (only what comes later is news).
+
+    Saved from an owner's case (``case_token``), there is one subscription per case and e-mail address
+    (no address counts as one): subscribing again updates it with the profile as answered now, the saved
+    programs and the digest choice, and starts it again if it was stopped. Its token stays, and with it
+    the feed and unsubscribe links.
+    """
     known = [p.id for p in fitting(catalog, profile, today)] if catalog is not None else []
-    row = AlertSubscription(email=email, profile=profile, saved_programs=saved_programs, known_programs=known,
-                            digest=digest, checked_on=today)
+    try:
+        return _save(engine, case_token, email, profile, saved_programs, digest, known, today)
+    except IntegrityError:  # the same case and address saved at the same moment: this one updates the other
+        return _save(engine, case_token, email, profile, saved_programs, digest, known, today)
+
+
+def _save(engine: Engine, case_token: str | None, email: str | None, profile: dict[str, Any],
+          saved_programs: list[str], digest: bool, known: list[str], today: dt.date) -> AlertSubscription:
     with Session(engine) as session:
+        row = _of_case(session, case_token, email) if case_token else None
+        if row is None:
+            row = AlertSubscription(case_token=case_token, case_key=case_key(case_token, email) if case_token else None,
+                                    email=email, profile=profile, saved_programs=saved_programs, known_programs=known,
+                                    digest=digest, checked_on=today)
+        else:
+            _renew(row, profile, saved_programs, digest, known, today)
         session.add(row)
         session.commit()
         session.refresh(row)
         session.expunge(row)
     return row
+
+
+def _of_case(session: Session, case_token: str, email: str | None) -> AlertSubscription | None:
+    return session.exec(select(AlertSubscription)
+                        .where(AlertSubscription.case_key == case_key(case_token, email))).first()
+
+
+def case_key(case_token: str, email: str | None) -> str:
+    """What makes a subscription saved from a case unique: the case and the address (none counts as one)."""
+    return f"{case_token} {email or ''}"
+
+
+def _renew(row: AlertSubscription, profile: dict[str, Any], saved_programs: list[str], digest: bool,
+           known: list[str], today: dt.date) -> None:
+    if not row.active:
+        row.checked_on = today  # what opened while it was stopped is not news now
+    row.profile, row.saved_programs, row.digest, row.active = profile, list(saved_programs), digest, True
+    row.known_programs = sorted(set(row.known_programs) | set(known))
+
+
+def case_subscriptions(engine: Engine, case_token: str) -> list[AlertSubscription]:
+    """The active subscriptions saved from an owner's case, newest first."""
+    with Session(engine) as session:
+        rows = session.exec(select(AlertSubscription)
+                            .where(AlertSubscription.case_token == case_token,
+                                   col(AlertSubscription.active).is_(True))
+                            .order_by(col(AlertSubscription.id).desc())).all()
+        for row in rows:
+            session.expunge(row)
+    return list(rows)
 
 
 def events_for(subscription: AlertSubscription, catalog: Catalog, today: dt.date) -> list[AlertEvent]:
@@ -160,7 +236,7 @@ def _mark_emailed(engine: Engine, ids: list[int]) -> None:
 
 def message(subscription: AlertSubscription, events: list[AlertEvent], mail: MailSettings) -> EmailMessage:
     base = mail.public_url.rstrip("/")
-    unsubscribe = f"{base}/alerts/{subscription.token}/unsubscribe"
+    unsubscribe = unsubscribe_url(base, subscription.token)
     msg = EmailMessage()
     msg["From"], msg["To"] = mail.sender, subscription.email
     msg["Subject"] = (f"【支援策マッチ】お知らせ {len(events)}件" if len(events) > 1
@@ -169,5 +245,5 @@ def message(subscription: AlertSubscription, events: list[AlertEvent], mail: Mai
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058: the mail client's button
     lines = [f"・{KIND_JA[e.kind]}: {e.title}\n  {base}/programs/{e.program_id}" for e in events]
     msg.set_content("保存したプロフィールに合う支援策のお知らせです。\n\n" + "\n".join(lines)
-                    + f"\n\nフィード: {base}/alerts/{subscription.token}/feed.atom\n配信停止（1クリック）: {unsubscribe}\n")
+                    + f"\n\nフィード: {feed_url(base, subscription.token)}\n配信停止（1クリック）: {unsubscribe}\n")
     return msg

@@ -21,6 +21,12 @@ class AlertSubscription(SQLModel, table=True):
     token: str = Field(default_factory=lambda: secrets.token_urlsafe(24), max_length=64, unique=True, index=True,
                        description="the secret in the feed and unsubscribe links")
     email: str | None = Field(default=None, max_length=200, description="none: Atom feed only")
+    case_token: str | None = Field(default=None, max_length=64, index=True,
+                                   description="the owner's case (owner_case.token) it was saved from, if any")
+    # A plain unique column rather than a unique index on (case_token, coalesce(email, '')): databases
+    # let NULL e-mails repeat, and SQLite's batch migrations cannot reflect an expression index.
+    case_key: str | None = Field(default=None, max_length=270, unique=True, index=True,
+                                 description="case token and e-mail: one subscription per case and address")
     profile: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     saved_programs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False),
                                       description="programs whose deadline two weeks ahead is announced")

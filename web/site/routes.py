@@ -22,8 +22,9 @@ from programs.verdict import judge
 from rules.regions import PREFECTURES
 from rules.tree import outline
 from rules.vocabulary import KINDS, PURPOSES
+from web.ops.alerts import DEADLINE_DAYS, case_subscriptions, subscribe
 from web.ops.metrics import count_verdicts
-from web.site import cases, questionnaire, views
+from web.site import alerts, cases, questionnaire, views
 from web.site.industries import suggest
 from web.site.questionnaire import AnswerError, NeedsIndustryChoice
 from web.site.render import render
@@ -199,7 +200,8 @@ def industries(request: Request, q: str = "") -> Response:
 
 
 def _results(request: Request, case: cases.OwnerCase, errors: dict[str, tuple[str, str]] | None = None,
-             status: int = 200, message: str | None = None, template: str = "results.html") -> Response:
+             status: int = 200, message: str | None = None, template: str = "results.html",
+             alert_form: views.AlertForm | None = None) -> Response:
     catalog = _catalog(request)
     if catalog is None:
         return _home(request, NO_CATALOG, 503)
@@ -207,7 +209,9 @@ def _results(request: Request, case: cases.OwnerCase, errors: dict[str, tuple[st
     count_verdicts(request.app, result.statuses())
     page = views.results_page(result, catalog, case.answers, csrf_token=csrf_token(request),
                               resume_url=str(request.url_for("resume", token=case.token)),
-                              asking_done=questionnaire.next_question(case.answers, result) is None, errors=errors)
+                              asking_done=questionnaire.next_question(case.answers, result) is None,
+                              alerts=alert_form or alerts.form_for(_engine(request), case.token, case.answers),
+                              errors=errors)
     page.message = message
     return render(template, page, status)
 
@@ -249,6 +253,58 @@ async def answer_in_place(request: Request) -> Response:
     except AnswerError as exc:
         return _results(request, case, {anchor: (question.field, exc.message)}, 422, exc.message)
     return _see_other(f"/results#{anchor}" if anchor else "/results")
+
+
+# --- alerts ---------------------------------------------------------------------------------------
+
+
+@router.post("/results/alerts")
+async def subscribe_to_alerts(request: Request) -> Response:
+    form = await _form(request)
+    case = _current_case(request)
+    if case is None:
+        return _home(request, "回答が見つかりません。「はじめる」から始めてください。", 400)
+    catalog = _catalog(request)
+    if catalog is None:
+        return _home(request, NO_CATALOG, 503)
+    if not csrf_ok(request, form):
+        return _results(request, case, status=400, message=EXPIRED)
+    profile = alerts.saved_profile(case.answers)
+    if not profile:
+        return _results(request, case, status=400, message=alerts.NO_ANSWERS)
+    sent = alerts.read(form)
+    existing = case_subscriptions(_engine(request), case.token)
+    try:
+        email, programs = alerts.checked(sent, alerts.watchable(_recommend(request, case.answers)))
+    except alerts.AlertFormError as exc:
+        refilled = alerts.refilled(sent, exc, ready=True, subscribed=len(existing))
+        return _results(request, case, status=422, message=exc.message, alert_form=refilled)
+    subscribe(_engine(request), catalog, profile, email, programs, sent.digest, dt.date.today(), case_token=case.token)
+    again = any(s.email == email for s in existing)
+    return _see_other(f"/results/alerts?saved={'updated' if again else 'new'}")
+
+
+SAVED = {"new": "お知らせを登録しました。",
+         "updated": "同じお知らせがすでに登録されていたので、いまの回答と選んだ制度で登録し直しました（登録は1つのままです）。"
+                    "フィードのURLと配信停止のリンクは前と同じです。"}
+
+
+@router.get("/results/alerts", response_class=HTMLResponse)
+def alerts_saved(request: Request, saved: str = "") -> Response:
+    case = _current_case(request)
+    if case is None:
+        return _home(request, "まだ回答がありません。「はじめる」から始めてください。")
+    catalog = _catalog(request)
+    if catalog is None:
+        return _home(request, NO_CATALOG, 503)
+    subscriptions = case_subscriptions(_engine(request), case.token)
+    if not subscriptions:
+        return _see_other("/results#alerts")
+    settings = request.app.state.settings
+    page = views.AlertsPage(title="お知らせの登録", csrf_token=csrf_token(request), case_open=True,
+                            notice=SAVED.get(saved), deadline_days=DEADLINE_DAYS, mails_sent=bool(settings.smtp_host),
+                            subscriptions=[alerts.line(s, catalog, settings.public_url) for s in subscriptions])
+    return render("alerts.html", page)
 
 
 # --- browsing ---------------------------------------------------------------------------------------

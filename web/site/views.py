@@ -112,6 +112,43 @@ class PlanLine:
     text: str
 
 
+@dataclass
+class WatchChoice:
+    """A program shown as 対象 or 要確認, offered for a deadline alert."""
+
+    id: str
+    name: str
+    deadline: str
+    checked: bool = False
+
+
+@dataclass
+class AlertForm:
+    """The 「お知らせ」 form on /results: an e-mail (optional), digest or not, programs whose deadline to watch."""
+
+    ready: bool  # the case has answers to save (one without cannot subscribe)
+    deadline_days: int  # how long before a watched program's deadline the alert comes
+    email: str = ""
+    digest: bool = False
+    watched: list[str] = field(default_factory=list)
+    error: str | None = None
+    error_field: str = ""  # "email" or "watch": the input the error is about
+    subscribed: int = 0  # active subscriptions of this case already
+    choices: list[WatchChoice] = field(default_factory=list)  # filled from the cards shown
+
+
+@dataclass
+class AlertLine:
+    """One subscription, as its owner sees it after subscribing."""
+
+    email: str | None
+    digest: bool
+    watched: list[str]  # program names
+    feed_url: str  # at the site's public address, to copy into a feed reader
+    feed_path: str  # links on the page stay on the site it is read on
+    unsubscribe_path: str
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 
@@ -159,6 +196,20 @@ class ResultsPage(Layout):
     as_of: str
     unknown_count: int
     asking_done: bool
+    alerts: AlertForm
+
+
+@dataclass(kw_only=True)
+class AlertsPage(Layout):
+    subscriptions: list[AlertLine]
+    deadline_days: int
+    mails_sent: bool  # the site has a mail server to send with (otherwise only the feed has the alerts)
+
+
+@dataclass(kw_only=True)
+class UnsubscribePage(Layout):
+    state: str  # "ask" (a button, never an action on GET), "stopped" (just now) or "already"
+    action: str
 
 
 @dataclass(kw_only=True)
@@ -346,8 +397,8 @@ def desk_for(catalog: Catalog, prefecture: str | None, verdicts: dict[str, Verdi
 
 
 def results_page(result: RecommendationSet, catalog: Catalog, answers: dict[str, Any], *, csrf_token: str,
-                 resume_url: str, asking_done: bool, errors: dict[str, tuple[str, str]] | None = None,
-                 ) -> ResultsPage:
+                 resume_url: str, asking_done: bool, alerts: AlertForm,
+                 errors: dict[str, tuple[str, str]] | None = None) -> ResultsPage:
     ranking = [q.field for q in result.next_questions]
     errors = errors or {}
     eligible, undetermined = [], []
@@ -367,6 +418,7 @@ def results_page(result: RecommendationSet, catalog: Catalog, answers: dict[str,
         undetermined.append(c)
     total = total_estimate(result.results)
     prefecture = answers.get("prefecture")
+    alerts.choices = [WatchChoice(c.id, c.name, c.deadline, c.id in alerts.watched) for c in eligible + undetermined]
     return ResultsPage(
         title="結果", csrf_token=csrf_token, case_open=True, eligible=eligible, undetermined=undetermined,
         near_misses=[card(v) for v in result.near_misses],
@@ -376,7 +428,7 @@ def results_page(result: RecommendationSet, catalog: Catalog, answers: dict[str,
         total_basis=total.basis if total else None,
         desk=desk_for(catalog, prefecture if isinstance(prefecture, str) else None, by_id),
         answers=answer_lines(answers), resume_url=resume_url, as_of=text.date_ja(result.as_of),
-        unknown_count=sum(1 for v in answers.values() if v is None), asking_done=asking_done,
+        unknown_count=sum(1 for v in answers.values() if v is None), asking_done=asking_done, alerts=alerts,
     )
 
 

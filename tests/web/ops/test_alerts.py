@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from programs.catalog import Catalog
 from tests.builders import program
 from tests.web.ops.conftest import PROGRAMS, ops_app, publish
-from web.ops.alerts import MailSettings, detect, send_pending, subscribe
+from web.ops.alerts import MailSettings, case_subscriptions, detect, email_address, send_pending, subscribe
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
@@ -112,3 +112,76 @@ def test_subscribe_feed_and_one_click_unsubscribe_over_http(engine: Engine, tmp_
         assert send_pending(engine, mail) == 0 and inbox.messages == []  # stopped: nothing e-mailed
         assert "停止済み" in client.get(f"/alerts/{token}/unsubscribe").text
         assert client.get("/alerts/unknown-token/feed.atom").status_code == 404
+
+
+def test_subscribing_again_from_the_same_case_and_address_updates_the_one_subscription(engine: Engine) -> None:
+    first = subscribe(engine, catalog(CLOSING), PROFILE, "owner@example.jp", ["ops_closing"], digest=False,
+                      today=TODAY, case_token="case-a")
+    small_only = program(id="ops_small_only", rule={"fact": "employees", "op": "le", "value": 20})
+    again = subscribe(engine, catalog(CLOSING, NEW, small_only), BIG, "owner@example.jp", [], digest=True,
+                      today=TODAY + dt.timedelta(days=3), case_token="case-a")
+    assert again.id == first.id and again.token == first.token  # the same feed and unsubscribe links
+    assert (again.profile, again.saved_programs, again.digest) == (BIG, [], True)
+    assert "ops_new" in again.known_programs  # fits now, and the owner has just seen it on the results page
+    assert "ops_small_only" not in again.known_programs  # does not fit BIG: still news if it ever does
+    assert set(first.known_programs) <= set(again.known_programs)  # what was announced is not announced again
+
+    assert [s.id for s in case_subscriptions(engine, "case-a")] == [first.id]
+    other_address = subscribe(engine, catalog(), PROFILE, "adviser@example.jp", [], digest=False, today=TODAY,
+                              case_token="case-a")
+    feed_only = subscribe(engine, catalog(), PROFILE, None, [], digest=False, today=TODAY, case_token="case-a")
+    assert subscribe(engine, catalog(), PROFILE, None, [], digest=False, today=TODAY, case_token="case-a").id == feed_only.id
+    assert [s.id for s in case_subscriptions(engine, "case-a")] == [feed_only.id, other_address.id, first.id]
+    assert case_subscriptions(engine, "case-b") == []
+    # without a case (the JSON endpoint) every call is a subscription of its own, as before
+    assert subscribe(engine, catalog(), PROFILE, "x@example.jp", [], False, TODAY).id != \
+        subscribe(engine, catalog(), PROFILE, "x@example.jp", [], False, TODAY).id
+
+
+def test_subscribing_again_after_unsubscribing_starts_the_same_subscription_again(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    publish(engine)
+    first = subscribe(engine, catalog(), PROFILE, "owner@example.jp", [], digest=False, today=TODAY, case_token="case-c")
+    with TestClient(ops_app(engine, tmp_path)) as client:
+        assert client.post(f"/alerts/{first.token}/unsubscribe").status_code == 200
+    assert case_subscriptions(engine, "case-c") == []
+    later = TODAY + dt.timedelta(days=30)
+    again = subscribe(engine, catalog(), PROFILE, "owner@example.jp", [], digest=False, today=later, case_token="case-c")
+    assert again.token == first.token and again.active and again.checked_on == later  # stopped meanwhile: no backlog
+
+
+@pytest.mark.parametrize(("typed", "address"), [
+    ("owner@example.jp", "owner@example.jp"),
+    ("  Owner@Example.JP ", "owner@example.jp"),
+    ("ｏｗｎｅｒ＠ｅｘａｍｐｌｅ．ｊｐ", "owner@example.jp"),  # typed with the IME still on
+    ("a.b+alerts@mail.example.co.jp", "a.b+alerts@mail.example.co.jp"),
+    ("", None),
+    ("   ", None),
+])
+def test_an_address_is_read_as_owners_type_it(typed: str, address: str | None) -> None:
+    assert email_address(typed) == address
+
+
+@pytest.mark.parametrize("typed", ["owner", "owner@", "@example.jp", "owner@example", "owner@@example.jp",
+                                   "owner@exa mple.jp", "a@example.jp, b@example.jp", "owner@example.jp\nBcc: x@y.jp",
+                                   "山田 <owner@example.jp>", "owner@-example.jp", "a" * 200 + "@example.jp"])
+def test_anything_but_one_plain_address_is_refused(typed: str) -> None:
+    with pytest.raises(ValueError):
+        email_address(typed)
+
+
+def test_the_unsubscribe_pages_look_like_the_rest_of_the_site(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    publish(engine)
+    row = subscribe(engine, catalog(), PROFILE, "owner@example.jp", [], digest=False, today=TODAY)
+    with TestClient(ops_app(engine, tmp_path)) as client:
+        ask = client.get(f"/alerts/{row.token}/unsubscribe")
+        assert ask.status_code == 200 and ask.headers["content-type"].startswith("text/html")
+        assert '<link rel="stylesheet" href="/static/site.css">' in ask.text and "本文へ移動" in ask.text
+        assert f'<form method="post" action="/alerts/{row.token}/unsubscribe">' in ask.text
+        assert "お知らせの配信を停止する</button>" in ask.text and 'name="csrf_token"' not in ask.text
+        # a mail client's one-click button (RFC 8058): a POST with the token alone
+        stopped = client.post(f"/alerts/{row.token}/unsubscribe", data={"List-Unsubscribe": "One-Click"})
+        assert stopped.status_code == 200 and "<h1>配信を停止しました</h1>" in stopped.text and "site.css" in stopped.text
+        assert "停止済み" in client.get(f"/alerts/{row.token}/unsubscribe").text
+        missing = client.get("/alerts/" + "x" * 32 + "/unsubscribe")
+        assert missing.status_code == 404 and "site.css" in missing.text and "見つかりませんでした" in missing.text
+        assert client.post("/alerts/" + "x" * 32 + "/unsubscribe").status_code == 404
