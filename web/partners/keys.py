@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import TTLCache
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -107,12 +108,18 @@ def mark_revoked(session: Session, key_id: str) -> PartnerKey | None:
     if key is not None and key.revoked_at is None:
         key.revoked_at = dt.datetime.now(dt.UTC)
         session.add(key)
+        # once committed, this process forgets the keys it had read (other workers: within KEY_TTL); not
+        # before, or a request in between could read the key as live again and keep it
+        event.listen(session, "after_commit", _forget_read_keys, once=True)
     return key
 
 
-def revoke_key(engine: Engine, key_id: str) -> bool:
+def _forget_read_keys(_session: Session) -> None:
     global _revocations
-    _revocations += 1  # callers cached in this process are read again (other workers: within KEY_TTL)
+    _revocations += 1
+
+
+def revoke_key(engine: Engine, key_id: str) -> bool:
     with Session(engine) as session:
         key = mark_revoked(session, key_id)
         session.commit()
@@ -155,7 +162,7 @@ def all_origins(engine: Engine) -> set[str]:
 
 KEY_TTL = 5.0  # seconds a worker trusts what it read of a key; a revocation reaches every worker within this
 LAST_KNOWN_TTL = 3600.0  # while the database is unreachable, a key read within the last hour is still honoured
-_revocations = 0  # bumped by revoke_key: this process forgets what it had read
+_revocations = 0  # bumped when a revocation commits: every CallerCache of this process forgets what it read
 
 
 class CallerCache:

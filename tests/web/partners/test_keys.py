@@ -99,3 +99,27 @@ def test_the_command_creates_lists_and_revokes_keys(engine: Engine, monkeypatch)
         assert bad.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_a_key_revoked_elsewhere_stops_working_in_every_worker_within_seconds(tmp_path, catalog_programs) -> None:  # type: ignore[no-untyped-def]
+    """Two uvicorn workers have read the key; the admin revokes it from another process (the command)."""
+    import time
+
+    import httpx
+
+    from tests.web.partners.server import api_server, prepared_database
+    from web.db import make_engine
+    from web.partners.keys import KEY_TTL
+
+    database = prepared_database(tmp_path, catalog_programs[:20])
+    engine = make_engine(database)
+    row, token = create_key(engine, "demo-bank", per_minute=100_000)
+    with api_server(database, tmp_path / "server.log", workers=2) as url, \
+            httpx.Client(base_url=url, headers=bearer(token)) as client:
+        assert [client.get("/api/v1/questions").status_code for _ in range(8)] == [200] * 8
+        revoke_key(engine, row.id)
+        revoked_at = time.monotonic()
+        time.sleep(KEY_TTL + 0.5)
+        assert [client.get("/api/v1/questions").status_code for _ in range(8)] == [401] * 8
+        assert time.monotonic() - revoked_at < KEY_TTL + 5
+    engine.dispose()
