@@ -56,6 +56,12 @@ class Source(BaseModel):
             raise ValueError("a source needs {document, line}, {record} or {url}")
         return self
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fields that are set (what ``model_dump(exclude_none=True)`` gives, at a fraction of the cost:
+        every reason of every answer carries one)."""
+        return {k: v for k, v in (("document", self.document), ("line", self.line), ("record", self.record),
+                                  ("url", self.url), ("title", self.title)) if v is not None}
+
     def cite(self) -> str:
         if self.document and self.line:
             return f"{self.document}:{self.line}"
@@ -102,7 +108,7 @@ class ClauseResult:
             "text_en": self.text_en,
             "facts": {k: _jsonable(v) for k, v in self.facts.items()},
             "parameters": [p.as_dict() for p in self.params],
-            "source": self.source.model_dump(exclude_none=True) if self.source else None,
+            "source": self.source.as_dict() if self.source else None,
             "missing_facts": list(self.missing),
         }
 
@@ -728,6 +734,6 @@ def outline(node: NodeBase, ctx: EvalContext | None = None) -> dict[str, Any]:
         "op": node.TAG,
         "text": ja,
         "text_en": en,
-        "source": node.source.model_dump(exclude_none=True) if node.source else None,
+        "source": node.source.as_dict() if node.source else None,
         "children": [outline(c, ctx) for c in node.children()] if node.TAG in ("all", "any") else [],
     }

@@ -116,8 +116,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
     errors.install(app)
     console.install(app)
+    app.include_router(v1.router)  # first: the partner API is the busiest, and routes are matched in order
     app.include_router(console.router)
-    app.include_router(v1.router)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="shien_session",
                        same_site="lax", https_only=settings.environment not in ("development", "test"))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

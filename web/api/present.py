@@ -1,4 +1,9 @@
-"""Verdicts and programs rendered as API data (the API only renders what the engine decided)."""
+"""Verdicts and programs rendered as API data (the API only renders what the engine decided).
+
+Each function returns exactly the fields of its response model in web/api/schemas.py (every optional field
+present, nothing extra), so an answer can be sent as it is without validating it again; a test holds the two
+together.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,20 @@ from matcher.recommend import RecommendationSet
 from programs.schema import Program, Relation
 from programs.verdict import Verdict, certification_label
 from rules.analysis import STATUS_JA
+from rules.tree import ClauseResult, Source
+
+SOURCE_FIELDS = ("document", "line", "record", "url", "title")
+
+
+def source_out(source: Source) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in SOURCE_FIELDS}
+
+
+def reason_out(reason: ClauseResult) -> dict[str, Any]:
+    shown = reason.as_dict()
+    del shown["op"]  # the operator is the rule's business, not the reason's
+    shown["source"] = source_out(reason.source) if reason.source else None
+    return shown
 
 
 def program_out(program: Program) -> dict[str, Any]:
@@ -25,8 +44,7 @@ def program_out(program: Program) -> dict[str, Any]:
         "url": program.url,
         "prefectures": program.prefectures,
         "purposes": program.purposes,
-        "sources": [s.model_dump(exclude_none=True, include={"document", "line", "record", "url", "title"})
-                    for s in program.sources],
+        "sources": [source_out(s) for s in program.sources],
         "attribution": program.attribution,
     }
 
@@ -39,7 +57,7 @@ def relation_out(relation: Relation) -> dict[str, Any]:
         "label": certification_label(relation.certification) if relation.certification else relation.program,
         "text": relation.text,
         "text_en": relation.text_en,
-        "source": relation.source.model_dump(exclude_none=True),
+        "source": source_out(relation.source),
     }
 
 
@@ -48,7 +66,7 @@ def verdict_out(verdict: Verdict) -> dict[str, Any]:
         "program": program_out(verdict.program),
         "status": verdict.status,
         "status_label": STATUS_JA[verdict.status],
-        "reasons": [r.as_dict() for r in verdict.reasons],
+        "reasons": [reason_out(r) for r in verdict.reasons],
         "missing_facts": verdict.missing_facts,
         "bonuses": [relation_out(r) for r in verdict.bonuses],
         "requires": [relation_out(r) for r in verdict.requires],
