@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,8 +67,16 @@ def test_an_owner_uses_the_widget_on_a_banks_page(browser: Any, partner_page: Pa
         page.goto(url)
         widget = page.locator("[data-shien-widget]")
         widget.locator("select[name=prefecture]").select_option("宮城県")
+        widget.locator("#q-industry").fill("パン屋")  # everyday words, not a JSIC code
+        industries = widget.locator("select[name=industry]")
+        industries.wait_for(state="visible")
+        assert "店でパンを焼いて" in industries.inner_text() and "工場でパンを作り" in industries.inner_text()
+        industries.select_option("I5863")
         widget.locator("input[name=employees]").fill("20")
-        widget.get_by_role("button", name="結果を見る").click()
+        with page.expect_request(lambda r: r.url.endswith("/api/v1/recommendations")) as sent:
+            widget.get_by_role("button", name="結果を見る").click()
+        assert json.loads(sent.value.post_data or "{}")["profile"] == {"prefecture": "宮城県", "industry": "I5863",
+                                                                        "employees": 20}
         first = widget.locator("li.result").first
         first.wait_for()
         assert widget.locator("li.result").count() >= 1

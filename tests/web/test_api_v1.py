@@ -157,3 +157,13 @@ def test_recommendations_read_the_owners_words_and_say_which_ranker_ordered_them
     body = client.post("/api/v1/recommendations", json={"profile": profile}).json()
     assert set(body["inferred_purposes"]) >= {"dx", "hiring"}
     assert body["ranker"] == "fallback"
+
+
+def test_everyday_words_give_the_industries_to_choose_from(client: TestClient) -> None:
+    body = client.get("/api/v1/industries", params={"q": "パン屋"}).json()
+    assert [c["code"] for c in body["choices"]][:3] == ["I5863", "E0971", "I5864"]  # the plain meanings first
+    assert body["choices"][0]["hint"] == "店でパンを焼いて、その店で売っている"
+    assert client.get("/api/v1/industries", params={"q": "ｿﾌﾄ開発"}).json()["choices"][0]["code"] == "G3911"
+    assert client.get("/api/v1/industries", params={"q": "zzzz"}).json()["choices"] == []
+    empty = client.get("/api/v1/industries", params={"q": ""})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "query.q"

@@ -217,6 +217,20 @@ class QuestionOut(BaseModel):
     allows_unknown: bool = Field(description="「分からない」 is always an answer")
 
 
+class IndustryChoiceOut(BaseModel):
+    code: str = Field(description="JSIC code to send as profile.industry, e.g. I5863 or E")
+    name: str = Field(description="the industry's name in 日本標準産業分類")
+    division: str = Field(description="its 大分類, e.g. 卸売業，小売業")
+    hint: str = Field(description="what tells it apart from the other choices, in plain Japanese (may be empty)")
+    label: str = Field(description="name and division as one line to show")
+
+
+class IndustryChoices(BaseModel):
+    query: str = Field(description="the words looked up")
+    choices: list[IndustryChoiceOut] = Field(description="industries the words may mean, most likely first; "
+                                             "several when the words are ambiguous (パン屋: bakes and sells, or makes for shops)")
+
+
 class QuestionBank(BaseModel):
     questions: list[QuestionOut] = Field(description="every question, in the order to ask")
 

@@ -23,6 +23,7 @@ from web.api.schemas import (
     EligibilityResponse,
     FeedbackRequest,
     FeedbackResponse,
+    IndustryChoices,
     ProgramDetail,
     ProgramPage,
     QuestionBank,
@@ -32,6 +33,7 @@ from web.api.schemas import (
 from web.errors import CatalogUnavailable, InvalidInput, NotFound
 from web.ops.metrics import count_verdicts
 from web.partners.scope import PartnerViews, caller_of
+from web.site.industries import suggest
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -133,6 +135,15 @@ async def get_program(program_id: Annotated[str, Path(description="the program i
 @router.get("/questions", response_model=QuestionBank, summary="The question bank for a partner's own form")
 async def get_questions() -> dict[str, Any]:
     return {"questions": [q.as_dict() for q in QUESTIONS]}
+
+
+@router.get("/industries", response_model=IndustryChoices, summary="Industries (JSIC codes) from everyday words")
+async def get_industries(
+    q: Annotated[str, Query(min_length=1, max_length=40, description="ふだんの言葉（例: パン屋, ソフト開発, 民宿）")],
+) -> dict[str, Any]:
+    """For the question of type ``industry``: an owner types 「パン屋」, the form offers these to choose from."""
+    return {"query": q, "choices": [{"code": c.code, "name": c.name, "division": c.division, "hint": c.hint,
+                                     "label": c.label} for c in suggest(q)]}
 
 
 @router.post("/feedback", response_model=FeedbackResponse, status_code=201, summary="Record an outcome")

@@ -50,10 +50,40 @@
   root.appendChild(style);
   root.appendChild(el("div", { "class": "w" }, [el("header", {}, [logo, el("h2", { text: opt.title || "使える支援策を探す" })]), form, results]));
 
+  // The owner types everyday words (「パン屋」); the industries they may mean are offered to choose from, and only
+  // the chosen JSIC code is sent. Words never chosen from leave the industry unknown.
+  function industryInput(q, id) {
+    var words = el("input", { id: id, type: "text", placeholder: "例: パン屋、ソフト開発、民宿", "data-words": "" });
+    var choices = el("select", { name: q.field, "aria-label": "当てはまる業種", hidden: "" });
+    var timer = null;
+    words.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = words.value.trim();
+        choices.textContent = "";
+        if (!text) { choices.hidden = true; return; }
+        call("/industries?q=" + encodeURIComponent(text.slice(0, 40))).then(function (found) {
+          choices.appendChild(el("option", { value: "", text: found.choices.length ? "当てはまるものを選んでください" : "見つかりませんでした" }));
+          found.choices.forEach(function (c) {
+            choices.appendChild(el("option", { value: c.code, text: c.hint ? c.label + "：" + c.hint : c.label }));
+          });
+          if (found.choices.length === 1) choices.value = found.choices[0].code;
+          choices.hidden = false;
+          notifySize();
+        }).catch(function () { choices.hidden = true; });
+      }, 250);
+    });
+    return [words, choices];
+  }
+
   function input(q) {
     var id = "q-" + q.field;
     var box = el("div", {}, [el("label", { "for": id, text: q.text })]);
     var field;
+    if (q.type === "industry") {
+      industryInput(q, id).forEach(function (f) { box.appendChild(f); });
+      return box;
+    }
     if (q.options && q.options.length) {
       field = el("select", { id: id, name: q.field });
       if (q.type === "multi") field.setAttribute("multiple", "");
@@ -70,7 +100,7 @@
 
   function profile() {
     var p = {};
-    Array.prototype.forEach.call(form.querySelectorAll("select,input"), function (f) {
+    Array.prototype.forEach.call(form.querySelectorAll("select[name],input[name]"), function (f) {
       if (f.multiple) {
         var v = Array.prototype.filter.call(f.options, function (o) { return o.selected; }).map(function (o) { return o.value; });
         if (v.length) p[f.name] = v;
