@@ -39,7 +39,8 @@ def main() -> None:
         migrate(engine)
         programs = load_programs()
         publish_catalog(engine, programs, Catalog(programs).content_hash, source="bench")
-        app = create_app(Settings(environment="test", database_url="sqlite://"), engine=engine)
+        settings = Settings(environment="test", database_url="sqlite://", log_level="warning")
+        app = create_app(settings, engine=engine)
         with TestClient(app, follow_redirects=False) as client:
             for label, answers in OWNERS.items():
                 start_case(client)
