@@ -32,3 +32,11 @@ def test_search_finds_the_programs_named_by_the_word_first(index) -> None:  # ty
     assert [pid for pid, _ in index.search("事業承継")[:3]] == [
         "jigyo_shokei_hikitsugi_hojokin", "jigyo_shokei_ma_hojokin", "jigyo_shokei_zeisei"]
     assert index.search("省エネ")[0][0] == "shoene_toshi_sokushin_shien_hojokin"
+
+
+def test_the_same_texts_reuse_the_index_and_a_changed_text_gets_its_own(catalog_programs) -> None:  # type: ignore[no-untyped-def]
+    first = Catalog(catalog_programs).search_index
+    assert Catalog(list(catalog_programs)).search_index is first  # a new version, same texts: built once
+    changed = [catalog_programs[0].model_copy(update={"summary": "全く新しい説明文です。"}), *catalog_programs[1:]]
+    other = Catalog(changed).search_index
+    assert other is not first and other.search("全く新しい説明文")[0][0] == catalog_programs[0].id
