@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -72,8 +71,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="5 s per run")
     args = parser.parse_args()
     seconds = 5 if args.quick else args.seconds
-    if not load.have_wrk():
-        print("wrk not found: `make bench` installs Debian's wrk; skipping the API figures", file=sys.stderr)
+    if load.wrk_missing("the API figures"):
         return
 
     from programs.loader import load_programs

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +41,12 @@ class Figures:
         return self.requests / self.seconds
 
 
-def have_wrk() -> bool:
-    return shutil.which(WRK) is not None
+def wrk_missing(skipped: str) -> bool:
+    """True (after saying what is skipped) when wrk is not installed."""
+    if shutil.which(WRK) is not None:
+        return False
+    print(f"wrk not found: `make bench` installs Debian's wrk; skipping {skipped}", file=sys.stderr)
+    return True
 
 
 def _lua_string(text: str) -> str:

@@ -113,8 +113,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 s")
     args = parser.parse_args()
     seconds = 10 if args.quick else args.seconds
-    if not load.have_wrk():
-        print("wrk not found: `make bench` installs Debian's wrk; skipping the mixed load", file=sys.stderr)
+    if load.wrk_missing("the mixed load"):
         return
     try:
         url = fresh_database()

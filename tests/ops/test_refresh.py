@@ -3,22 +3,19 @@ a sweep that fails halfway leaves the live files and the served catalog exactly 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from programs.importers.jgrants import import_jgrants
 from programs.store import load_current_programs
+from tests.fakes.jgrants_sample import five_imported_eight_served, sample_calls
 from tests.fakes.jgrants_server import FakeJGrants
 from web.db import make_engine
 from web.ops.cli import ops_cli
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jgrants" / "subsidies.jsonl"
 AS_OF = "2026-08-01"
 runner = CliRunner()
 
@@ -31,20 +28,14 @@ def shien() -> typer.Typer:
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    if not SHARED.exists():
-        pytest.skip(f"{SHARED} not present")
-    rows = [json.loads(line) for line in SHARED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if "補助" in (r.get("title") or "")][:8]
+    return sample_calls()
 
 
 @pytest.fixture
 def setup(records, tmp_path):  # type: ignore[no-untyped-def]
     """A live directory holding the first five calls; the API now has eight, one of them changed."""
     live = tmp_path / "catalog" / "jgrants"
-    import_jgrants(records[:5], live, dt.date.fromisoformat(AS_OF), source="test")
-    served = copy.deepcopy(records)
-    served[1]["subsidy_max_limit"] = (served[1].get("subsidy_max_limit") or 0) + 1_000_000
-    fake = FakeJGrants(served)
+    fake = FakeJGrants(five_imported_eight_served(records, live, dt.date.fromisoformat(AS_OF)))
     fake.start()
     yield fake, live, tmp_path
     fake.stop()

@@ -3,40 +3,31 @@ all or nothing, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from programs import refresh
-from programs.importers.jgrants import import_jgrants
 from programs.refresh import RefreshRefused, publish_staged, stage_jgrants, staged_catalog_problems
 from programs.store import load_current_programs
+from tests.fakes.jgrants_sample import five_imported_eight_served, sample_calls
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jgrants" / "subsidies.jsonl"
 AS_OF = dt.date(2026, 8, 1)
 BROKEN = "id: jgrants-broken\nname: 壊れた公募\nkind: nonsense\n"
 
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    if not SHARED.exists():
-        pytest.skip(f"{SHARED} not present")
-    rows = [json.loads(line) for line in SHARED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if "補助" in (r.get("title") or "")][:8]
+    return sample_calls()
 
 
 def staged_run(records: list[dict], root: Path) -> tuple[Path, Path, Path]:
     """A catalog root whose jgrants directory holds five calls, and a staged run with eight, one changed."""
     catalog = root / "catalog"
     live, staging = catalog / "jgrants", root / "staging" / "jgrants"
-    import_jgrants(records[:5], live, AS_OF, source="test")
-    served = copy.deepcopy(records)
-    served[1]["subsidy_max_limit"] = (served[1].get("subsidy_max_limit") or 0) + 1_000_000
-    stage_jgrants(served, live, staging, AS_OF, source="test")
+    stage_jgrants(five_imported_eight_served(records, live, AS_OF), live, staging, AS_OF, source="test")
     return catalog, live, staging
 
 

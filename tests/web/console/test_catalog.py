@@ -4,9 +4,7 @@ an invalid staged catalog is refused and the old one still served. System admins
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,16 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from programs.catalog import Catalog
-from programs.importers.jgrants import import_jgrants
 from programs.loader import load_programs
 from programs.refresh import stage_jgrants
 from programs.store import publish_catalog
+from tests.fakes.jgrants_sample import five_imported_eight_served, sample_calls
 from web.app import create_app
 from web.settings import Settings
 
 from .conftest import csrf_of, login, make_account
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "jgrants" / "subsidies.jsonl"
 AS_OF = dt.date(2026, 8, 1)
 
 
@@ -46,10 +43,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    if not SHARED.exists():
-        pytest.skip(f"{SHARED} not present")
-    rows = [json.loads(line) for line in SHARED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if "補助" in (r.get("title") or "")][:8]
+    return sample_calls()
 
 
 @pytest.fixture
@@ -57,11 +51,9 @@ def site(engine: Engine, records, tmp_path: Path) -> Iterator[Site]:  # type: ig
     """A catalog of five Jグランツ calls, published; a staged refresh with eight, one of them changed."""
     catalog, staging = tmp_path / "catalog", tmp_path / "var" / "staging" / "jgrants"
     live = catalog / "jgrants"
-    import_jgrants(records[:5], live, AS_OF, source="test")
+    served = five_imported_eight_served(records, live, AS_OF)
     programs = load_programs([catalog])
     publish_catalog(engine, programs, Catalog(programs).content_hash, source="packaged catalog")
-    served = copy.deepcopy(records)
-    served[1]["subsidy_max_limit"] = (served[1].get("subsidy_max_limit") or 0) + 1_000_000
     stage_jgrants(served, live, staging, AS_OF, source="api:https://jgrants.example/exp")
     settings = Settings(environment="test", database_url="sqlite://", catalog_dirs=[catalog],
                         refresh_live_dir=live, refresh_staging_dir=staging)
