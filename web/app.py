@@ -64,13 +64,13 @@ def reload_catalog(app: FastAPI) -> bool:
             if served is not None and _current_label(app.state.engine) == served.version:
                 return False
             catalog = load_catalog(app.state.engine)
+            if catalog is None or (served is not None and catalog.version == served.version):
+                return False
+            matcher = Matcher(catalog, load_ranker(app.state.settings.ranker_model))
+            matcher.warm()  # compile and index now, not on the first request
         except Exception:
             log.exception("catalog could not be loaded")
             return False
-        if catalog is None or (served is not None and catalog.version == served.version):
-            return False
-        matcher = Matcher(catalog, load_ranker(app.state.settings.ranker_model))
-        matcher.warm()  # compile and index now, not on the first request
         app.state.catalog, app.state.matcher = catalog, matcher
         log.info("serving catalog version %s (%d programs)", catalog.version, len(catalog))
         return True

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 
@@ -39,7 +39,7 @@ ALLOW_HEADERS = "Authorization, Content-Type"
 EXPOSE_HEADERS = "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After"
 PROBLEMS = "https://shien-match.example/problems/"
 RETRY_DATABASE_AFTER = 2.0  # seconds the gate counts on its own after the database failed it
-DATABASE_ERRORS = (DBAPIError, PoolTimeout)  # OperationalError is a DBAPIError
+DATABASE_ERRORS = (DBAPIError, PoolTimeout)  # OperationalError is a DBAPIError; which are outages: _outage()
 log = logging.getLogger("shien.partners")
 
 
@@ -150,7 +150,7 @@ class PartnerGate:
         return time.monotonic() < self.database_down_until
 
     def _database_failed(self, exc: Exception) -> None:
-        if classify(exc) is None:  # a bug, not the database going away: a 500 like any other
+        if not _outage(exc):  # a bug, not the database going away: a 500 like any other
             raise exc
         log.warning("database unreachable: the partner gate counts per worker for %.0f s", RETRY_DATABASE_AFTER,
                     extra={"fault": "database-unavailable", "error": exc.__class__.__name__})
@@ -174,6 +174,12 @@ class PartnerGate:
             (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
             (b"access-control-allow-headers", ALLOW_HEADERS.encode()),
             (b"access-control-max-age", str(self.settings.cors_max_age).encode())], content_type=None)
+
+
+def _outage(exc: Exception) -> bool:
+    """The database going away (as web.ops.faults maps it to 503/507), not an error of ours."""
+    lost = isinstance(exc, OperationalError | PoolTimeout) or getattr(exc, "connection_invalidated", False)
+    return lost and classify(exc) is not None
 
 
 def _bearer(authorization: str | None) -> str | None:

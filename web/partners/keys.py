@@ -190,13 +190,15 @@ class CallerCache:
                 self._seen_revocations = _revocations
             if digest in self._fresh:
                 return self._fresh[digest]
+            seen = self._seen_revocations
         caller = caller_for(self.engine, token)
         with self._lock:
-            self._fresh[digest] = caller
-            if caller is not None:
-                self._known[digest] = caller
-            else:
-                self._known.pop(digest, None)
+            if seen == _revocations:  # a revocation committed while reading may have come too late for the read
+                self._fresh[digest] = caller
+                if caller is not None:
+                    self._known[digest] = caller
+                else:
+                    self._known.pop(digest, None)
         return caller
 
     def last_known(self, token: str) -> Caller | None:
